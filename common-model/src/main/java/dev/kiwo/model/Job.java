@@ -1,0 +1,39 @@
+package dev.kiwo.model;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A unit of work as accepted by the API and carried on {@code jobs.in}. The constructor enforces the
+ * contract, so an instance that exists is valid; a record on the wire that breaks it fails to deserialize.
+ *
+ * @param jobId       UUID string, also the record key on every topic
+ * @param name        optional label, at most {@value #MAX_NAME_LENGTH} characters
+ * @param fileSizeMb  size of the input in MB, finite and at least 0
+ * @param pageCount   pages, at least 0
+ * @param imageCount  embedded images, at least 0
+ * @param submittedAt when the API accepted the job
+ */
+public record Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt) {
+
+    public static final int MAX_NAME_LENGTH = 256;
+
+    public Job {
+        Objects.requireNonNull(jobId, "jobId is required");
+        UUID.fromString(jobId);
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("name must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (!Double.isFinite(fileSizeMb) || fileSizeMb < 0) {
+            throw new IllegalArgumentException("fileSizeMb must be a finite number >= 0, was " + fileSizeMb);
+        }
+        if (pageCount < 0) {
+            throw new IllegalArgumentException("pageCount must be >= 0, was " + pageCount);
+        }
+        if (imageCount < 0) {
+            throw new IllegalArgumentException("imageCount must be >= 0, was " + imageCount);
+        }
+        Objects.requireNonNull(submittedAt, "submittedAt is required");
+    }
+}

@@ -1,0 +1,7 @@
+package dev.kiwo.model;
+
+/** Which worker pool a job belongs to. */
+public enum JobClass {
+    LIGHT,
+    HEAVY
+}

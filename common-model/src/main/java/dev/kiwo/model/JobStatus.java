@@ -1,0 +1,7 @@
+package dev.kiwo.model;
+
+/** Terminal outcome of a job. */
+public enum JobStatus {
+    SUCCEEDED,
+    FAILED
+}

@@ -1,0 +1,35 @@
+package dev.kiwo.model;
+
+import org.apache.kafka.common.serialization.Serdes;
+
+/** Every topic kiwo uses. The record key is the jobId everywhere. */
+public final class Topics {
+
+    /** Jobs as accepted by the API. */
+    public static final Topic<String, Job> JOBS_IN =
+            new Topic<>("jobs.in", Serdes.String(), new JsonSerde<>(Job.class));
+
+    /** Jobs the classifier routed to the light pool. */
+    public static final Topic<String, ClassifiedJob> JOBS_LIGHT =
+            new Topic<>("jobs.light", Serdes.String(), new JsonSerde<>(ClassifiedJob.class));
+
+    /** Jobs the classifier routed to the heavy pool. */
+    public static final Topic<String, ClassifiedJob> JOBS_HEAVY =
+            new Topic<>("jobs.heavy", Serdes.String(), new JsonSerde<>(ClassifiedJob.class));
+
+    /** One terminal result per job. */
+    public static final Topic<String, JobResult> JOBS_RESULTS =
+            new Topic<>("jobs.results", Serdes.String(), new JsonSerde<>(JobResult.class));
+
+    /** Records that could not be read or processed: the original bytes, with headers saying why. */
+    public static final Topic<byte[], byte[]> JOBS_DLQ =
+            new Topic<>("jobs.dlq", Serdes.ByteArray(), Serdes.ByteArray());
+
+    private Topics() {
+    }
+
+    /** The topic a pool consumes for a class of jobs. */
+    public static Topic<String, ClassifiedJob> forClass(JobClass jobClass) {
+        return jobClass == JobClass.HEAVY ? JOBS_HEAVY : JOBS_LIGHT;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.kiwo.load;
+
+public class LoadGenerator {
+    public static void main(String[] args) {
+    }
+}
