@@ -1,0 +1,111 @@
+package dev.kiwo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's first command as a user runs it: {@code demo.sh local} starts a broker and the four services
+ * on the documented ports, the API accepts a job, and {@code demo.sh stop} leaves no process behind.
+ */
+class DemoScriptTest {
+
+    private static final Path ROOT = Path.of(System.getProperty("kiwo.root.dir", "..")).toAbsolutePath().normalize();
+    private static final Path RUN_DIR = Path.of(System.getProperty("kiwo.logs.dir", "target"), "demo-run")
+            .toAbsolutePath();
+    private static final List<Integer> PORTS = List.of(9092, 9093, 8080, 8081, 8082, 8083);
+
+    @Test
+    void localModeStartsServesAndStopsCleanly() throws Exception {
+        assertThat(PORTS).as("ports local mode needs must be free before this test").noneMatch(DemoScriptTest::listening);
+        try {
+            Result local = demo(Duration.ofMinutes(5), "local");
+            assertThat(local.exitCode()).as(local.output()).isZero();
+            assertThat(local.output()).contains("kiwo runs locally", "http://localhost:8080/jobs");
+
+            HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest
+                    .newBuilder(URI.create("http://localhost:8080/jobs"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"name\":\"report.pdf\",\"fileSizeMb\":120,\"pageCount\":10,\"imageCount\":3}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            assertThat(accepted.body()).contains("\"status\":\"ACCEPTED\"");
+
+            Result status = demo(Duration.ofSeconds(30), "status");
+            assertThat(status.output()).contains("kafka", "api", "classifier", "worker-light", "worker-heavy")
+                    .doesNotContain("stopped", "starting");
+
+            Result again = demo(Duration.ofSeconds(30), "local");
+            assertThat(again.exitCode()).isNotZero();
+            assertThat(again.output()).contains("already runs");
+        } finally {
+            List<Long> pids = startedPids();
+            Result stop = demo(Duration.ofMinutes(2), "stop");
+            assertThat(stop.exitCode()).as(stop.output()).isZero();
+            assertThat(pids).as("pids local mode started").isNotEmpty()
+                    .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+            assertThat(PORTS).noneMatch(DemoScriptTest::listening);
+        }
+    }
+
+    private static List<Long> startedPids() throws IOException {
+        Path pids = RUN_DIR.resolve("pids");
+        if (!Files.isDirectory(pids)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(pids)) {
+            return files.map(DemoScriptTest::readPid).toList();
+        }
+    }
+
+    private static long readPid(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).trim());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Result demo(Duration timeout, String... args) throws Exception {
+        Path output = Files.createTempFile("demo", ".log");
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/demo.sh").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().put("KIWO_RUN_DIR", RUN_DIR.toString());
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("demo.sh " + String.join(" ", args) + " did not finish in " + timeout
+                    + ":\n" + Files.readString(output, StandardCharsets.UTF_8));
+        }
+        return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+}

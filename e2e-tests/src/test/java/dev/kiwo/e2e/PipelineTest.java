@@ -1,0 +1,187 @@
+package dev.kiwo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobResult;
+import dev.kiwo.model.JobStatus;
+import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.model.Topics;
+import dev.kiwo.testsupport.KafkaTestBroker;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole pipeline as users run it: the four services' runnable jars as separate JVMs on a real broker.
+ * Jobs posted over HTTP must come out on {@code jobs.results} exactly once, with the class the baseline
+ * rule gives and from the matching pool.
+ */
+class PipelineTest {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static final List<ServiceProcess> services = new ArrayList<>();
+    private static ServiceProcess api;
+
+    @BeforeAll
+    static void startPipeline() {
+        String kafka = KafkaTestBroker.bootstrapServers();
+        api = ServiceProcess.start("api-service", kafka);
+        services.add(api);
+        services.add(ServiceProcess.start("classifier-service", kafka,
+                "--spring.kafka.streams.state-dir=" + System.getProperty("kiwo.logs.dir", "target") + "/streams-state"));
+        // Small cost scale and cap: the test is about routing and delivery, not CPU burn.
+        for (String pool : List.of("worker-light", "worker-heavy")) {
+            services.add(ServiceProcess.start(pool, kafka, "--kiwo.worker.cost.scale=0.01",
+                    "--kiwo.worker.cost.max=500ms"));
+        }
+        services.forEach(s -> s.awaitReady(START_TIMEOUT));
+    }
+
+    @AfterAll
+    static void stopPipeline() throws InterruptedException {
+        for (ServiceProcess service : services) {
+            service.close();
+        }
+    }
+
+    @Test
+    void jobsAtAndAroundEveryThresholdComeOutOnceWithTheirClassFromTheirPool() throws Exception {
+        // Each case: a body and the class the rule must give it.
+        Map<String, JobClass> cases = new LinkedHashMap<>();
+        cases.put(body(49.99, 0, 0), JobClass.LIGHT);   // just below the size threshold
+        cases.put(body(50, 0, 0), JobClass.HEAVY);      // at it
+        cases.put(body(0, 199, 0), JobClass.LIGHT);     // just below the page threshold
+        cases.put(body(0, 200, 0), JobClass.HEAVY);     // at it
+        cases.put(body(0, 0, 49), JobClass.LIGHT);      // just below the image threshold
+        cases.put(body(0, 0, 50), JobClass.HEAVY);      // at it
+        cases.put(body(0, 0, 0), JobClass.LIGHT);       // empty document
+        cases.put(body(49.99, 199, 49), JobClass.LIGHT); // below all three at once
+        cases.put(body(120, 10, 3), JobClass.HEAVY);    // the README's example
+        cases.put(body(5000, 100000, 20000), JobClass.HEAVY); // far above every threshold
+
+        Map<String, JobClass> expected = new HashMap<>();
+        Map<String, String> correlation = new HashMap<>();
+        for (Map.Entry<String, JobClass> c : cases.entrySet()) {
+            String correlationId = "e2e-" + UUID.randomUUID();
+            HttpResponse<String> response = post(c.getKey(), "application/json", correlationId);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            JsonNode body = JSON.readTree(response.body());
+            String jobId = body.path("jobId").asString();
+            assertThat(body.path("status").asString()).isEqualTo("ACCEPTED");
+            assertThat(response.headers().firstValue("Location")).hasValue("/jobs/" + jobId);
+            expected.put(jobId, c.getValue());
+            correlation.put(jobId, correlationId);
+        }
+
+        Map<String, List<ConsumerRecord<String, JobResult>>> results = readResults(expected.keySet(),
+                Duration.ofSeconds(60));
+
+        assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        results.forEach((jobId, records) -> {
+            assertThat(records).as("results for %s", jobId).hasSize(1);
+            ConsumerRecord<String, JobResult> record = records.get(0);
+            JobResult result = record.value();
+            JobClass jobClass = expected.get(jobId);
+            assertThat(result.jobClass()).as("class of %s", jobId).isEqualTo(jobClass);
+            assertThat(result.pool()).isEqualTo(jobClass == JobClass.HEAVY ? "heavy" : "light");
+            assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(result.finishedAt()).isAfterOrEqualTo(result.startedAt());
+            assertThat(result.startedAt()).isAfterOrEqualTo(result.classifiedAt());
+            assertThat(result.classifiedAt()).isAfterOrEqualTo(result.submittedAt());
+            Header header = record.headers().lastHeader(KiwoHeaders.CORRELATION_ID);
+            assertThat(header).as("correlation header of %s", jobId).isNotNull();
+            assertThat(new String(header.value(), StandardCharsets.UTF_8)).isEqualTo(correlation.get(jobId));
+        });
+    }
+
+    @Test
+    void malformedRequestsGetProblemDetailsAndTheApiStaysReady() throws Exception {
+        List<HttpResponse<String>> responses = List.of(
+                post("{}", "application/json", null),
+                post("{\"fileSizeMb\":-1,\"pageCount\":2.5,\"imageCount\":\"x\"}", "application/json", null),
+                post("[1,2]", "application/json", null),
+                post("not json", "application/json", null),
+                post(body(1, 1, 1), "text/plain", null));
+
+        assertThat(responses).allSatisfy(r -> {
+            assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+        });
+        assertThat(responses.get(4).statusCode()).isEqualTo(415);
+        assertThat(api.isReady()).isTrue();
+    }
+
+    private static String body(double fileSizeMb, int pageCount, int imageCount) {
+        return JSON.writeValueAsString(Map.of("name", "e2e.pdf", "fileSizeMb", fileSizeMb,
+                "pageCount", pageCount, "imageCount", imageCount));
+    }
+
+    private static HttpResponse<String> post(String body, String contentType, String correlationId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(api.uri("/jobs"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (correlationId != null) {
+            request.header("X-Correlation-Id", correlationId);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Reads jobs.results as a read_committed consumer until every wanted job has a result, then keeps
+     * reading briefly so that a duplicate arriving just after would still be seen.
+     */
+    private static Map<String, List<ConsumerRecord<String, JobResult>>> readResults(Set<String> wanted,
+                                                                                     Duration timeout) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, List<ConsumerRecord<String, JobResult>>> seen = new HashMap<>();
+        try (KafkaConsumer<String, JobResult> consumer = new KafkaConsumer<>(props,
+                Topics.JOBS_RESULTS.keySerde().deserializer(), Topics.JOBS_RESULTS.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOBS_RESULTS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, JobResult> record : consumer.poll(Duration.ofMillis(250))) {
+                    if (wanted.contains(record.key())) {
+                        seen.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
+                    }
+                }
+                if (settleUntil == Long.MAX_VALUE && seen.keySet().containsAll(wanted)) {
+                    settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                }
+            }
+        }
+        return seen;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kiwo.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/** One service's runnable jar started as its own JVM, the way local mode and a container run it. */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final int port;
+    private final Process process;
+    private final Path log;
+
+    private ServiceProcess(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code <apps dir>/<module>.jar} on a free port with the given Spring arguments. */
+    static ServiceProcess start(String module, String bootstrapServers, String... springArgs) {
+        int port = freePort();
+        Path jar = Path.of(System.getProperty("kiwo.apps.dir", "target/apps"), module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the tests through Maven ('mvn verify'), "
+                    + "which builds and copies the services' jars first");
+        }
+        Path log = Path.of(System.getProperty("kiwo.logs.dir", "target/e2e-logs"), module + ".log");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port,
+                "--spring.kafka.bootstrap-servers=" + bootstrapServers));
+        command.addAll(List.of(springArgs));
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            return new ServiceProcess(module, port, process, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + module, e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Waits until the readiness group answers UP, failing early with the log's tail if the JVM exits. */
+    ServiceProcess awaitReady(Duration timeout) {
+        Awaitility.await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsMatching(e -> e instanceof IOException)
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
+                    }
+                    return isReady();
+                });
+        return this;
+    }
+
+    boolean isReady() throws IOException, InterruptedException {
+        HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(uri("/actuator/health/readiness"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        return response.statusCode() == 200;
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Asks the JVM to shut down gracefully (SIGTERM) and kills it if it has not exited in time. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(45, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.kiwo.load;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What to send: a steady rate of light jobs, an optional steady rate of heavy jobs, and an optional burst
+ * of heavy jobs inside the run. Rates are jobs per second; the schedule is open-loop (it does not slow
+ * down when the server does).
+ */
+record LoadPlan(
+        URI target,
+        Duration duration,
+        double lightRate,
+        double heavyRate,
+        Duration burstAt,
+        Duration burstFor,
+        double burstHeavyRate,
+        int concurrency,
+        Duration requestTimeout,
+        Duration progressEvery,
+        long seed,
+        String bootstrapServers,
+        Duration drainTimeout,
+        String jsonReport) {
+
+    static final String USAGE = """
+            Usage: load-generator [--option value]...
+              --target URL             API base URL                       (default http://localhost:8080)
+              --duration D             how long to send                   (default 30s)
+              --light-rate N           light jobs per second              (default 40)
+              --heavy-rate N           heavy jobs per second, steady      (default 0)
+              --burst-at D             when the heavy burst starts        (default 10s)
+              --burst-for D            how long it lasts, 0 for none      (default 10s)
+              --burst-heavy-rate N     heavy jobs per second in the burst (default 5)
+              --concurrency N          requests in flight at most         (default 64)
+              --request-timeout D      per request                        (default 5s)
+              --progress D             progress line interval             (default 5s)
+              --seed N                 job shapes are reproducible        (default 42)
+              --bootstrap-servers H:P  also read jobs.results and report completion and
+                                       end-to-end latency per class       (default: off)
+              --drain-timeout D        how long to wait for results       (default 120s)
+              --json FILE              also write the summary as JSON
+            Durations: 500ms, 30s, 2m.""";
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    LoadPlan {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("--duration must be positive");
+        }
+        if (lightRate < 0 || heavyRate < 0 || burstHeavyRate < 0) {
+            throw new IllegalArgumentException("rates must be >= 0");
+        }
+        if (lightRate + heavyRate + burstHeavyRate == 0) {
+            throw new IllegalArgumentException("at least one rate must be above 0");
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency must be at least 1");
+        }
+        String scheme = target.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new IllegalArgumentException("--target must be an http(s) URL, was " + target);
+        }
+    }
+
+    static LoadPlan parse(String... args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, got " + arg);
+            }
+            options.put(arg.substring(2), args[++i]);
+        }
+        LoadPlan plan = new LoadPlan(
+                URI.create(take(options, "target", "http://localhost:8080")),
+                duration(take(options, "duration", "30s")),
+                Double.parseDouble(take(options, "light-rate", "40")),
+                Double.parseDouble(take(options, "heavy-rate", "0")),
+                duration(take(options, "burst-at", "10s")),
+                duration(take(options, "burst-for", "10s")),
+                Double.parseDouble(take(options, "burst-heavy-rate", "5")),
+                Integer.parseInt(take(options, "concurrency", "64")),
+                duration(take(options, "request-timeout", "5s")),
+                duration(take(options, "progress", "5s")),
+                Long.parseLong(take(options, "seed", "42")),
+                take(options, "bootstrap-servers", null),
+                duration(take(options, "drain-timeout", "120s")),
+                take(options, "json", null));
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", options.keySet()));
+        }
+        return plan;
+    }
+
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: " + text + " (use e.g. 500ms, 30s, 2m)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static String take(Map<String, String> options, String key, String fallback) {
+        String value = options.remove(key);
+        return value == null ? fallback : value;
+    }
+}

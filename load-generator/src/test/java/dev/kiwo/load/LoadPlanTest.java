@@ -1,0 +1,46 @@
+package dev.kiwo.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class LoadPlanTest {
+
+    @Test
+    void defaultsDescribeAShortMixedLoadAgainstTheLocalApi() {
+        LoadPlan plan = LoadPlan.parse();
+
+        assertThat(plan.target()).hasToString("http://localhost:8080");
+        assertThat(plan.duration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(plan.lightRate()).isEqualTo(40);
+        assertThat(plan.bootstrapServers()).isNull();
+    }
+
+    @Test
+    void readsEveryOption() {
+        LoadPlan plan = LoadPlan.parse("--target", "http://127.0.0.1:9000", "--duration", "2m", "--light-rate", "5",
+                "--heavy-rate", "1.5", "--burst-at", "500ms", "--burst-for", "0s", "--burst-heavy-rate", "9",
+                "--concurrency", "3", "--seed", "7", "--bootstrap-servers", "localhost:9092", "--json", "out.json");
+
+        assertThat(plan.duration()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(plan.heavyRate()).isEqualTo(1.5);
+        assertThat(plan.burstAt()).isEqualTo(Duration.ofMillis(500));
+        assertThat(plan.burstFor()).isZero();
+        assertThat(plan.concurrency()).isEqualTo(3);
+        assertThat(plan.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(plan.jsonReport()).isEqualTo("out.json");
+    }
+
+    @Test
+    void rejectsBadOptionsWithAMessageNamingThem() {
+        assertThatThrownBy(() -> LoadPlan.parse("--rate", "5")).hasMessageContaining("--rate");
+        assertThatThrownBy(() -> LoadPlan.parse("--duration", "ten")).hasMessageContaining("not a duration: ten");
+        assertThatThrownBy(() -> LoadPlan.parse("--duration")).hasMessageContaining("--option value");
+        assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "-1")).hasMessageContaining("rates");
+        assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "0", "--burst-heavy-rate", "0"))
+                .hasMessageContaining("at least one rate");
+        assertThatThrownBy(() -> LoadPlan.parse("--target", "ftp://x")).hasMessageContaining("http(s)");
+    }
+}

@@ -1,0 +1,79 @@
+package dev.kiwo.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Runs the generator against a small HTTP server on loopback that accepts light jobs and rejects heavy ones. */
+class LoadRunTest {
+
+    private HttpServer server;
+    private final AtomicInteger requests = new AtomicInteger();
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/jobs", exchange -> {
+            requests.incrementAndGet();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            boolean heavy = body.contains("\"name\":\"heavy-");
+            byte[] answer = (heavy ? "{\"title\":\"no\"}" : "{\"jobId\":\"" + UUID.randomUUID() + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(heavy ? 400 : 202, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    @Test
+    void sendsOnScheduleAndCountsEachOutcome() {
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse("--target", target, "--duration", "2s", "--light-rate", "50",
+                "--burst-at", "500ms", "--burst-for", "1s", "--burst-heavy-rate", "20", "--progress", "1s");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LoadRun.SendReport report = new LoadRun(plan, new PrintStream(printed, true)).send();
+
+        // 50/s for 2 s and 20/s for the 1 s burst, open loop: the counts follow the schedule, not the server.
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.LIGHT).sent.sum()).isEqualTo(100);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.HEAVY).sent.sum()).isEqualTo(20);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.LIGHT).accepted.sum()).isEqualTo(100);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.HEAVY).rejected.sum()).isEqualTo(20);
+        assertThat(report.accepted()).hasSize(100);
+        assertThat(report.errors()).isZero();
+        assertThat(report.latency().getTotalCount()).isEqualTo(120);
+        assertThat(requests.get()).isEqualTo(120);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("sent=", "accepted=");
+    }
+
+    @Test
+    void countsUnreachableServerAsErrors() {
+        server.stop(0);
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse("--target", target, "--duration", "1s", "--light-rate", "10",
+                "--burst-for", "0s", "--request-timeout", "1s");
+
+        LoadRun.SendReport report = new LoadRun(plan, new PrintStream(new ByteArrayOutputStream())).send();
+
+        assertThat(report.errors()).isEqualTo(10);
+        assertThat(report.accepted()).isEmpty();
+    }
+}

@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# kiwo demo: run the whole pipeline locally (no Docker, no Kubernetes) or on a Kubernetes cluster.
+#
+#   bash scripts/demo.sh local     build, start a Kafka broker and the four services, wait until healthy
+#   bash scripts/demo.sh load      mixed load against the API (local mode if it runs, else the cluster)
+#   bash scripts/demo.sh status    what local mode runs
+#   bash scripts/demo.sh stop      stop everything local mode started
+#   bash scripts/demo.sh deploy | observe | down    the Kubernetes side (see docs/kubernetes.md)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="${KIWO_RUN_DIR:-$ROOT/.run}"
+VERSION="0.1.0-SNAPSHOT"
+READY_TIMEOUT="${READY_TIMEOUT:-180}"
+JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC}"
+KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
+
+# name:port:module, in start order after the broker.
+SERVICES=(
+  "api:8080:api-service"
+  "classifier:8081:classifier-service"
+  "worker-light:8082:worker-light"
+  "worker-heavy:8083:worker-heavy"
+)
+KAFKA_PORTS=(9092 9093)
+
+say()  { printf '%s\n' "$*"; }
+step() { printf '\n[%s] %s\n' "$1" "$2"; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+pid_file() { printf '%s/pids/%s.pid' "$RUN_DIR" "$1"; }
+log_file() { printf '%s/logs/%s.log' "$RUN_DIR" "$1"; }
+
+running() {
+  local f; f="$(pid_file "$1")"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+exec_jar() { printf '%s/%s/target/%s-%s-exec.jar' "$ROOT" "$1" "$1" "$VERSION"; }
+
+require() {
+  local missing=()
+  command -v java >/dev/null || missing+=("java: a JDK 17 or newer (e.g. Eclipse Temurin), on PATH")
+  command -v mvn >/dev/null || missing+=("mvn: Apache Maven 3.8 or newer, on PATH")
+  command -v curl >/dev/null || missing+=("curl: from your system's package manager")
+  if ((${#missing[@]})); then
+    printf 'missing prerequisites:\n' >&2
+    printf '  - %s\n' "${missing[@]}" >&2
+    exit 1
+  fi
+  local major
+  major="$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+  [[ "${major%%.*}" -ge 17 ]] 2>/dev/null || die "java is version ${major:-unknown}; kiwo needs 17 or newer"
+}
+
+# Build when a runnable jar is missing or older than its module's sources.
+needs_build() {
+  local module jar
+  for module in api-service classifier-service worker-light worker-heavy load-generator; do
+    jar="$(exec_jar "$module")"
+    [[ -f "$jar" ]] || return 0
+    [[ -n "$(find "$ROOT/$module" "$ROOT/common-model" "$ROOT/worker-core" "$ROOT/pom.xml" \
+      -path '*/target' -prune -o -newer "$jar" -type f -print -quit 2>/dev/null)" ]] && return 0
+  done
+  [[ -d "$ROOT/local-kafka/target/lib" ]] || return 0
+  return 1
+}
+
+build() {
+  if needs_build; then
+    say "    building with Maven (first run downloads dependencies; later runs take under a minute)..."
+    (cd "$ROOT" && mvn -B -q -DskipTests package \
+      -pl api-service,classifier-service,worker-light,worker-heavy,load-generator,local-kafka -am) \
+      || die "the build failed; run 'mvn -DskipTests package' to see why"
+    say "    built"
+  else
+    say "    up to date"
+  fi
+}
+
+start_kafka() {
+  local dir="$RUN_DIR/kafka" cp="$ROOT/local-kafka/target/lib/*"
+  local log4j="-Dlog4j2.configurationFile=$ROOT/local-kafka/config/log4j2.properties"
+  mkdir -p "$dir"
+  cp "$ROOT/local-kafka/config/server.properties" "$dir/server.properties"
+  printf 'log.dirs=%s\n' "$dir/data" >>"$dir/server.properties"
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    say "    formatting storage in $dir/data"
+    # shellcheck disable=SC2086
+    java $log4j -cp "$cp" kafka.tools.StorageTool format --standalone \
+      -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" -c "$dir/server.properties" \
+      >"$(log_file kafka-format)" 2>&1 || die "formatting Kafka storage failed, see $(log_file kafka-format)"
+  fi
+  # shellcheck disable=SC2086
+  nohup java $KAFKA_HEAP $log4j -cp "$cp" kafka.Kafka "$dir/server.properties" \
+    >"$(log_file kafka)" 2>&1 </dev/null &
+  echo $! >"$(pid_file kafka)"
+}
+
+start_service() {
+  local name="$1" port="$2" module="$3"
+  shift 3
+  # shellcheck disable=SC2086
+  nohup java $JAVA_OPTS -jar "$(exec_jar "$module")" --server.port="$port" \
+    --spring.kafka.bootstrap-servers=localhost:9092 "$@" >"$(log_file "$name")" 2>&1 </dev/null &
+  echo $! >"$(pid_file "$name")"
+}
+
+wait_until() {
+  local what="$1" name="$2" check="$3" deadline=$((SECONDS + READY_TIMEOUT))
+  until eval "$check"; do
+    running "$name" || die "$what exited during start-up; last lines of $(log_file "$name"):
+$(tail -n 15 "$(log_file "$name")")"
+    ((SECONDS < deadline)) || die "$what not ready after ${READY_TIMEOUT}s, see $(log_file "$name")"
+    sleep 1
+  done
+}
+
+ready() { curl -fsS -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
+
+cmd_local() {
+  require
+  local entry name port module taken=()
+  for entry in "${SERVICES[@]}" kafka; do
+    name="${entry%%:*}"
+    if running "$name"; then
+      die "local mode already runs ($name, pid $(cat "$(pid_file "$name")")); 'bash scripts/demo.sh stop' first"
+    fi
+  done
+  for port in "${KAFKA_PORTS[@]}"; do port_taken "$port" && taken+=("$port"); done
+  for entry in "${SERVICES[@]}"; do
+    IFS=: read -r _ port _ <<<"$entry"
+    port_taken "$port" && taken+=("$port")
+  done
+  if ((${#taken[@]})); then
+    die "port(s) ${taken[*]} already in use on localhost; stop what listens there (e.g. 'ss -ltnp') and retry"
+  fi
+  mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/state"
+
+  step 1/4 "Build"
+  build
+  step 2/4 "Kafka broker (KRaft, one node) on localhost:9092"
+  start_kafka
+  wait_until "Kafka" kafka "port_taken 9092"
+  say "    ready (pid $(cat "$(pid_file kafka)"))"
+  step 3/4 "Services"
+  for entry in "${SERVICES[@]}"; do
+    IFS=: read -r name port module <<<"$entry"
+    if [[ "$name" == classifier ]]; then
+      start_service "$name" "$port" "$module" --spring.kafka.streams.state-dir="$RUN_DIR/state/classifier"
+    else
+      start_service "$name" "$port" "$module"
+    fi
+    say "    started $name (pid $(cat "$(pid_file "$name")"), port $port)"
+  done
+  step 4/4 "Waiting for readiness"
+  for entry in "${SERVICES[@]}"; do
+    IFS=: read -r name port _ <<<"$entry"
+    wait_until "$name" "$name" "ready $port"
+    say "    $name ready"
+  done
+  cat <<EOF
+
+kiwo runs locally.
+  API          http://localhost:8080/jobs
+  health       http://localhost:{8080,8081,8082,8083}/actuator/health
+  metrics      http://localhost:{8080,8081,8082,8083}/actuator/prometheus
+  logs         $RUN_DIR/logs/
+Try:
+  curl -si -XPOST localhost:8080/jobs -H 'Content-Type: application/json' \\
+       -d '{"name":"report.pdf","fileSizeMb":120,"pageCount":10,"imageCount":3}'
+  bash scripts/demo.sh load      # mixed load with progress and a summary
+  bash scripts/demo.sh stop      # stop it all
+EOF
+}
+
+stop_one() {
+  local name="$1" f pid deadline
+  f="$(pid_file "$name")"
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + ${STOP_TIMEOUT:-45}))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "    $name did not stop in time; killing pid $pid"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    say "    stopped $name (pid $pid)"
+  fi
+  rm -f "$f"
+}
+
+cmd_stop() {
+  local i entry
+  say "Stopping local mode"
+  # Services first, so they can commit and close while the broker is still there.
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    entry="${SERVICES[$i]}"
+    stop_one "${entry%%:*}"
+  done
+  stop_one kafka
+  say "stopped (data kept in $RUN_DIR/kafka; delete $RUN_DIR for a clean start)"
+}
+
+cmd_status() {
+  local entry name port state
+  printf '%-14s %-8s %-6s %s\n' NAME PID PORT STATE
+  for entry in kafka:9092 "${SERVICES[@]}"; do
+    IFS=: read -r name port _ <<<"$entry"
+    if running "$name"; then
+      state=running
+      [[ "$name" == kafka ]] || { ready "$port" && state=ready || state=starting; }
+      printf '%-14s %-8s %-6s %s\n' "$name" "$(cat "$(pid_file "$name")")" "$port" "$state"
+    else
+      printf '%-14s %-8s %-6s %s\n' "$name" - "$port" stopped
+    fi
+  done
+}
+
+cmd_load() {
+  if running api || [[ "${1:-}" == --local ]]; then
+    [[ "${1:-}" == --local ]] && shift
+    require
+    build
+    ready 8080 || die "the local API is not ready; 'bash scripts/demo.sh status' shows what runs"
+    say "Load against the local API (results followed on localhost:9092). Ctrl-C stops it."
+    java -jar "$(exec_jar load-generator)" --target http://localhost:8080 \
+      --bootstrap-servers localhost:9092 --duration 30s --light-rate 10 \
+      --burst-at 10s --burst-for 10s --burst-heavy-rate 1 --drain-timeout 120s "$@"
+  else
+    k8s_or_die
+    k8s_load "$@"
+  fi
+}
+
+k8s_or_die() {
+  [[ -f "$ROOT/scripts/lib/k8s.sh" ]] || die "the Kubernetes commands are not available in this checkout"
+  # shellcheck source=lib/k8s.sh
+  source "$ROOT/scripts/lib/k8s.sh"
+}
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+main() {
+  local command="${1:-}"
+  [[ $# -gt 0 ]] && shift
+  case "$command" in
+    local) cmd_local "$@" ;;
+    load) cmd_load "$@" ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    deploy) k8s_or_die; k8s_deploy "$@" ;;
+    observe) k8s_or_die; k8s_observe "$@" ;;
+    down) k8s_or_die; k8s_down "$@" ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
