@@ -1,0 +1,74 @@
+package dev.kiwo.api.jobs;
+
+import dev.kiwo.api.ApiProperties;
+import dev.kiwo.model.Job;
+import dev.kiwo.model.TopicLayout;
+import dev.kiwo.model.Topics;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.support.ProducerListener;
+
+/** Kafka wiring of the API: the topic layout every service declares, and the producer of {@code jobs.in}. */
+@Configuration(proxyBeanMethods = false)
+class JobsKafkaConfiguration {
+
+    /** Kafka's default linger.ms since 4.0, used when none is configured. */
+    private static final long DEFAULT_LINGER_MS = 5;
+
+    @Bean
+    KafkaAdmin.NewTopics kiwoTopics(Environment environment) {
+        TopicLayout layout = Binder.get(environment).bind("kiwo.topics", TopicLayout.class)
+                .orElse(TopicLayout.DEFAULTS);
+        return new KafkaAdmin.NewTopics(layout.newTopics().toArray(NewTopic[]::new));
+    }
+
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer jobsInProducer(ApiProperties properties) {
+        return factory -> customize(jobsIn(factory), properties.produceTimeout());
+    }
+
+    /**
+     * Replaces Spring's logging listener: {@link KafkaJobPublisher} logs each failed send once with its correlation
+     * id, and the default would add an ERROR with the payload for every request during a broker outage.
+     */
+    @Bean
+    ProducerListener<Object, Object> kafkaProducerListener() {
+        return new ProducerListener<>() {
+        };
+    }
+
+    @SuppressWarnings("unchecked") // the API's only producer writes jobs.in
+    private static DefaultKafkaProducerFactory<String, Job> jobsIn(DefaultKafkaProducerFactory<?, ?> factory) {
+        return (DefaultKafkaProducerFactory<String, Job>) factory;
+    }
+
+    /**
+     * Serializers come from the topic's serdes. The producer's timeouts follow the API's produce timeout so the
+     * client gives up about when the request does: send() blocks at most max.block.ms, a record expires after
+     * delivery.timeout.ms, which Kafka requires to be at least linger.ms + request.timeout.ms.
+     */
+    static void customize(DefaultKafkaProducerFactory<String, Job> factory, Duration produceTimeout) {
+        factory.setKeySerializerSupplier(() -> Topics.JOBS_IN.keySerde().serializer());
+        factory.setValueSerializerSupplier(() -> Topics.JOBS_IN.valueSerde().serializer());
+        long timeoutMs = produceTimeout.toMillis();
+        long lingerMs = lingerMs(factory.getConfigurationProperties());
+        factory.updateConfigs(Map.of(
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, timeoutMs - lingerMs))));
+    }
+
+    private static long lingerMs(Map<String, Object> configs) {
+        Object linger = configs.get(ProducerConfig.LINGER_MS_CONFIG);
+        return linger == null ? DEFAULT_LINGER_MS : Long.parseLong(linger.toString().trim());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.kiwo.api.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Decides the correlation id of every request and echoes it, also on error responses. An unacceptable
+ * client value is never echoed; the request gets a fresh id and the job endpoint reports the header as bad.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class CorrelationIdFilter extends OncePerRequestFilter {
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String supplied = request.getHeader(CorrelationId.HEADER);
+        String id = CorrelationId.isAcceptable(supplied) ? supplied : UUID.randomUUID().toString();
+        request.setAttribute(CorrelationId.ATTRIBUTE, id);
+        response.setHeader(CorrelationId.HEADER, id);
+        chain.doFilter(request, response);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.kiwo.api.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kiwo.api.web.CorrelationId;
+import dev.kiwo.model.Job;
+import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.model.Topics;
+import dev.kiwo.testsupport.KafkaTestBroker;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The whole path over real HTTP into the real broker. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class JobSubmissionIntegrationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    KafkaAdmin kafkaAdmin;
+
+    @Autowired
+    ProducerFactory<?, ?> producerFactory;
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
+    }
+
+    @Test
+    void postedJobIsOnJobsInKeyedByJobIdWithCorrelationHeader() throws Exception {
+        String correlationId = "it-" + UUID.randomUUID();
+        String body = "{\"name\":\"quarterly report\",\"fileSizeMb\":73.25,\"pageCount\":180,\"imageCount\":12}";
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/json")
+                .header(CorrelationId.HEADER, correlationId)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.headers().firstValue(CorrelationId.HEADER)).hasValue(correlationId);
+        JsonNode accepted = JSON.readTree(response.body());
+        String jobId = accepted.get("jobId").stringValue();
+        assertThat(accepted.get("status").stringValue()).isEqualTo("ACCEPTED");
+        assertThat(response.headers().firstValue("Location")).hasValue("/jobs/" + jobId);
+        Job expected = new Job(jobId, "quarterly report", 73.25, 180, 12,
+                Instant.parse(accepted.get("submittedAt").stringValue()));
+
+        ConsumerRecord<String, Job> record = readJobsIn(jobId);
+
+        assertThat(record.key()).isEqualTo(jobId);
+        assertThat(record.value()).isEqualTo(expected);
+        Header header = record.headers().lastHeader(KiwoHeaders.CORRELATION_ID);
+        assertThat(header).isNotNull();
+        assertThat(new String(header.value(), StandardCharsets.UTF_8)).isEqualTo(correlationId);
+    }
+
+    @Test
+    void declaresAllTopicsAtStartUp() {
+        Map<String, TopicDescription> topics = kafkaAdmin.describeTopics(Topics.JOBS_IN.name(),
+                Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_RESULTS.name(),
+                Topics.JOBS_DLQ.name());
+
+        assertThat(topics.get(Topics.JOBS_IN.name()).partitions()).hasSize(6);
+        assertThat(topics.get(Topics.JOBS_LIGHT.name()).partitions()).hasSize(12);
+        assertThat(topics.get(Topics.JOBS_HEAVY.name()).partitions()).hasSize(12);
+        assertThat(topics.get(Topics.JOBS_RESULTS.name()).partitions()).hasSize(6);
+        assertThat(topics.get(Topics.JOBS_DLQ.name()).partitions()).hasSize(3);
+    }
+
+    @Test
+    void producerWaitsForAllReplicasIdempotentlyWithinProduceTimeout() {
+        Map<String, Object> config = producerFactory.getConfigurationProperties();
+
+        assertThat(config.get(ProducerConfig.ACKS_CONFIG)).hasToString("all");
+        assertThat(config.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)).hasToString("true");
+        assertThat(config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG)).hasToString("2000");
+        assertThat(config.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)).hasToString("2000");
+        assertThat(config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)).hasToString("1995");
+    }
+
+    @Test
+    void rejectsChunkedBodyOverTheLimitWith413() throws Exception {
+        byte[] oversized = ("{\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}" + " ".repeat(70_000))
+                .getBytes(StandardCharsets.UTF_8);
+
+        // An input stream publisher has no length, so the client sends the body chunked without Content-Length.
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(oversized)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains("\"field\":\"body\"");
+    }
+
+    @Test
+    void rejectsDeclaredContentLengthOverTheLimitWithoutReadingTheBody() throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 10000000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            String statusLine = readLine(socket.getInputStream());
+
+            assertThat(statusLine).startsWith("HTTP/1.1 413");
+        }
+    }
+
+    @Test
+    void exposesHealthProbesAndPrometheus() throws Exception {
+        for (String path : List.of("/actuator/health/liveness", "/actuator/health/readiness",
+                "/actuator/prometheus")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+        }
+    }
+
+    private ConsumerRecord<String, Job> readJobsIn(String jobId) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, Job> consumer = new KafkaConsumer<>(config,
+                Topics.JOBS_IN.keySerde().deserializer(), Topics.JOBS_IN.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOBS_IN.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return await().atMost(Duration.ofSeconds(30)).until(() -> find(consumer, jobId), Optional::isPresent)
+                    .orElseThrow();
+        }
+    }
+
+    private static Optional<ConsumerRecord<String, Job>> find(KafkaConsumer<String, Job> consumer, String jobId) {
+        for (ConsumerRecord<String, Job> record : consumer.poll(Duration.ofMillis(200))) {
+            if (jobId.equals(record.key())) {
+                return Optional.of(record);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString().trim();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+}

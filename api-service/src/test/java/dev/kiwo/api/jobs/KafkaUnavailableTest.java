@@ -1,0 +1,110 @@
+package dev.kiwo.api.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiwo.api.web.CorrelationId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The real producer pointed at a loopback port nobody listens on: requests fail fast with 503, never hang. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "kiwo.api.produce-timeout=1s",
+        "kiwo.api.retry-after=4s",
+        "spring.kafka.admin.auto-create=false",
+        "logging.level.org.apache.kafka=ERROR"})
+class KafkaUnavailableTest {
+
+    private static final Duration PRODUCE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MARGIN = Duration.ofSeconds(2);
+    private static final String JOB = "{\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + closedPort());
+    }
+
+    @Test
+    void answers503ProblemWithinProduceTimeout() throws Exception {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = http.send(postJob("unavailable-" + attempt),
+                    HttpResponse.BodyHandlers.ofString());
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("4");
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(response.headers().firstValue(CorrelationId.HEADER)).hasValue("unavailable-" + attempt);
+            assertThat(response.body()).contains("\"status\":503").contains("\"correlationId\":\"unavailable-");
+            assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
+        }
+    }
+
+    @Test
+    void concurrentRequestsAllEndWithinProduceTimeout() {
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> responses = IntStream.range(0, 8)
+                .mapToObj(i -> http.sendAsync(postJob("concurrent-" + i), HttpResponse.BodyHandlers.ofString()))
+                .toList();
+        CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new)).join();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(responses).allSatisfy(response -> assertThat(response.join().statusCode()).isEqualTo(503));
+        assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
+    }
+
+    @Test
+    void staysHealthyAndReadyWhileKafkaIsDown() throws Exception {
+        assertThat(http.send(postJob("before-health"), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(503);
+
+        for (String path : List.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")) {
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(uri(path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(path).isEqualTo(200);
+            assertThat(health.body()).as(path).contains("\"status\":\"UP\"");
+        }
+    }
+
+    private HttpRequest postJob(String correlationId) {
+        return HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/json")
+                .header(CorrelationId.HEADER, correlationId)
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(JOB))
+                .build();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.kiwo.classifier.decision;
+
+import dev.kiwo.model.Job;
+
+/**
+ * Decides whether a job is light or heavy. The routing topology only knows this interface, so a different
+ * model replaces the baseline {@link HeavyJobRule} by being declared as a bean of this type.
+ * Implementations must be thread-safe and fast: they run on the stream threads, once per record.
+ */
+public interface JobClassifier {
+
+    Classification classify(Job job);
+}

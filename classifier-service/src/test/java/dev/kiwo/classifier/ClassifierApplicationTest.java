@@ -1,0 +1,171 @@
+package dev.kiwo.classifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kiwo.model.ClassifiedJob;
+import dev.kiwo.model.Job;
+import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.model.Topics;
+import dev.kiwo.testsupport.KafkaTestBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The whole service against a real broker: exactly-once routing, dead letters, readiness. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ClassifierApplicationTest {
+
+    /** One partition for all of this test's input, so "after the poison" means after it in the same stream task. */
+    private static final int PARTITION = 0;
+
+    @TempDir
+    static Path stateDir;
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
+        registry.add("spring.kafka.streams.state-dir", stateDir::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    /** What a read_committed reader sees for one of this test's records. */
+    record Seen(String topic, String key, String jobClass, String correlationId, String exception) {
+    }
+
+    @Test
+    void routesCommittedJobsAndSendsAPoisonRecordToTheDeadLetterTopic() {
+        // Given
+        Job light = job(1.5, 3, 0);
+        Job heavy = job(120, 3, 0);
+        String poisonKey = UUID.randomUUID().toString();
+        Job afterPoison = job(0, 250, 0);
+
+        // When
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            // light: below all thresholds
+            producer.send(jobRecord(light, "corr-light"));
+            // heavy: 120 MB
+            producer.send(jobRecord(heavy, "corr-heavy"));
+            // not a job, cut off mid-object: must become a dead letter without stopping the stream
+            producer.send(new ProducerRecord<>(Topics.JOBS_IN.name(), PARTITION, poisonKey,
+                    "{\"jobId\":".getBytes(StandardCharsets.UTF_8)));
+            // heavy by pages, behind the poison on the same partition: proves the stream moved on
+            producer.send(jobRecord(afterPoison, "corr-after"));
+        }
+
+        // Then
+        Set<String> ours = Set.of(light.jobId(), heavy.jobId(), poisonKey, afterPoison.jobId());
+        List<Seen> seen = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommitted()) {
+            consumer.subscribe(List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_DLQ.name()));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    Seen one = seen(record);
+                    if (ours.contains(one.key())) {
+                        seen.add(one);
+                    }
+                });
+                assertThat(seen).containsExactlyInAnyOrder(
+                        new Seen(Topics.JOBS_LIGHT.name(), light.jobId(), "LIGHT", "corr-light", null),
+                        new Seen(Topics.JOBS_HEAVY.name(), heavy.jobId(), "HEAVY", "corr-heavy", null),
+                        new Seen(Topics.JOBS_DLQ.name(), poisonKey, null, null,
+                                "org.apache.kafka.common.errors.SerializationException"),
+                        new Seen(Topics.JOBS_HEAVY.name(), afterPoison.jobId(), "HEAVY", "corr-after", null));
+            });
+        }
+    }
+
+    @Test
+    void reportsReadyOnceTheStreamsClientRuns() {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest readiness = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(http.send(readiness, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void exposesDecisionAndStreamsMetrics() {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest prometheus = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(http.send(prometheus, HttpResponse.BodyHandlers.ofString()).body())
+                        .contains("kiwo_classifier_decisions_total{class=\"HEAVY\"",
+                                "kafka_stream_thread_process_total{"));
+    }
+
+    private static Seen seen(ConsumerRecord<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        if (record.topic().equals(Topics.JOBS_DLQ.name())) {
+            return new Seen(record.topic(), key, null, null,
+                    text(record.headers().lastHeader("__streams.errors.exception")));
+        }
+        ClassifiedJob classified = Topics.JOBS_LIGHT.valueSerde().deserializer()
+                .deserialize(record.topic(), record.value());
+        return new Seen(record.topic(), key, classified.jobClass().name(),
+                text(record.headers().lastHeader(KiwoHeaders.CORRELATION_ID)), null);
+    }
+
+    private static ProducerRecord<String, byte[]> jobRecord(Job job, String correlationId) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.JOBS_IN.name(), PARTITION, job.jobId(),
+                Topics.JOBS_IN.valueSerde().serializer().serialize(Topics.JOBS_IN.name(), job));
+        record.headers().add(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> readCommitted() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "classifier-test-" + UUID.randomUUID(),
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Job job(double fileSizeMb, int pageCount, int imageCount) {
+        return new Job(UUID.randomUUID().toString(), "it", fileSizeMb, pageCount, imageCount, Instant.now());
+    }
+
+    private static String text(Header header) {
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

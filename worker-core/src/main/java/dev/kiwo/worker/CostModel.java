@@ -1,0 +1,27 @@
+package dev.kiwo.worker;
+
+import dev.kiwo.model.Job;
+
+/**
+ * How much CPU a job costs, deterministically from its size:
+ * {@code scale * (fileSizeMb * msPerMb + pageCount * msPerPage + imageCount * msPerImage)} milliseconds,
+ * capped at {@code max} so that an absurd job cannot hold a partition forever.
+ */
+final class CostModel {
+
+    private final WorkerProperties.Cost cost;
+    private final long maxMs;
+
+    CostModel(WorkerProperties.Cost cost) {
+        this.cost = cost;
+        this.maxMs = cost.max().toMillis();
+    }
+
+    long costMs(Job job) {
+        double ms = cost.scale() * (job.fileSizeMb() * cost.msPerMb()
+                + job.pageCount() * cost.msPerPage()
+                + job.imageCount() * cost.msPerImage());
+        // Cap before rounding: the product can exceed what a long holds.
+        return Math.round(Math.min(ms, maxMs));
+    }
+}

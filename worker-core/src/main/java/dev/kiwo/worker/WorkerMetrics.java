@@ -1,0 +1,63 @@
+package dev.kiwo.worker;
+
+import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The worker's meters: {@code kiwo.worker.jobs} (pool, outcome), {@code kiwo.worker.processing} (pool) and
+ * {@code kiwo.worker.end.to.end} (pool, class), the timers with percentile histograms so that quantiles can be
+ * aggregated across instances.
+ */
+final class WorkerMetrics {
+
+    private final Counter succeeded;
+    private final Counter deadLettered;
+    private final Timer processing;
+    private final Map<JobClass, Timer> endToEnd = new EnumMap<>(JobClass.class);
+
+    WorkerMetrics(MeterRegistry registry, WorkerProperties properties) {
+        String pool = properties.pool();
+        this.succeeded = jobs(registry, pool, "succeeded");
+        this.deadLettered = jobs(registry, pool, "dead_lettered");
+        this.processing = Timer.builder("kiwo.worker.processing")
+                .description("Time from starting a job to its result being ready")
+                .tag("pool", pool)
+                .publishPercentileHistogram()
+                .register(registry);
+        for (JobClass jobClass : JobClass.values()) {
+            endToEnd.put(jobClass, Timer.builder("kiwo.worker.end.to.end")
+                    .description("Time from the API accepting a job to a worker finishing it")
+                    .tag("pool", pool)
+                    .tag("class", jobClass.name().toLowerCase(Locale.ROOT))
+                    .publishPercentileHistogram()
+                    .register(registry));
+        }
+    }
+
+    private static Counter jobs(MeterRegistry registry, String pool, String outcome) {
+        return Counter.builder("kiwo.worker.jobs")
+                .description("Jobs this worker finished, by outcome")
+                .tag("pool", pool)
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    void succeeded(JobResult result) {
+        succeeded.increment();
+        processing.record(Duration.ofMillis(result.processingMs()));
+        // Clocks of different hosts can disagree; a negative latency is noise, not data.
+        Duration latency = Duration.between(result.submittedAt(), result.finishedAt());
+        endToEnd.get(result.jobClass()).record(latency.isNegative() ? Duration.ZERO : latency);
+    }
+
+    void deadLettered() {
+        deadLettered.increment();
+    }
+}
