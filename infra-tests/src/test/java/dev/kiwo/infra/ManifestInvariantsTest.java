@@ -1,0 +1,241 @@
+package dev.kiwo.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiwo.model.JobClass;
+import dev.kiwo.model.TopicLayout;
+import dev.kiwo.model.Topics;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** kiwo's rules for its manifests, checked on every render target. */
+class ManifestInvariantsTest {
+
+    /** Room for one rolling-update surge pod per Deployment on top of the HPA maximum. */
+    private static final int SURGE = 1;
+
+    static List<RenderTarget> targets() {
+        return RenderTarget.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void everyHpaScalesAnExistingDeploymentOnCpuThatItsContainersRequest(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        for (Map<String, Object> hpa : m.ofKind("HorizontalPodAutoscaler")) {
+            Map<String, Object> ref = Yamls.map(Yamls.at(hpa, "spec", "scaleTargetRef"));
+            assertThat(ref).as("%s hpa/%s", target, Manifests.name(hpa))
+                    .containsEntry("kind", "Deployment").containsEntry("apiVersion", "apps/v1");
+            Map<String, Object> deployment = m.find("Deployment", Yamls.str(ref.get("name")))
+                    .orElseThrow(() -> new AssertionError(target + ": hpa/" + Manifests.name(hpa) + " targets a missing Deployment"));
+            assertThat(Yamls.list(Yamls.at(hpa, "spec", "metrics"))).as("%s hpa/%s metrics", target, Manifests.name(hpa))
+                    .anySatisfy(metric -> assertThat(Yamls.at(metric, "resource", "name")).isEqualTo("cpu"));
+            assertThat(Manifests.containers(deployment)).allSatisfy(c -> assertThat(Yamls.at(c, "resources", "requests", "cpu"))
+                    .as("%s %s requests cpu", target, c.get("name")).isNotNull());
+            Map<String, Object> spec = Yamls.map(hpa.get("spec"));
+            assertThat((Integer) spec.get("minReplicas")).as("%s hpa/%s", target, Manifests.name(hpa))
+                    .isPositive().isLessThanOrEqualTo((Integer) spec.get("maxReplicas"));
+            assertThat(Yamls.at(deployment, "spec", "replicas")).as("%s: the HPA owns replicas of %s", target,
+                    Manifests.name(deployment)).isNull();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void workerPoolsNeverScaleBeyondThePartitionsOfTheirTopic(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        for (JobClass jobClass : JobClass.values()) {
+            String pool = "worker-" + jobClass.name().toLowerCase(Locale.ROOT);
+            Map<String, Object> hpa = m.find("HorizontalPodAutoscaler", pool)
+                    .orElseThrow(() -> new AssertionError(target + ": no HPA for " + pool));
+            Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", pool).orElseThrow()).get(0));
+            TopicLayout layout = new TopicLayout(integer(env.get("KIWO_TOPICS_LIGHTPARTITIONS")),
+                    integer(env.get("KIWO_TOPICS_HEAVYPARTITIONS")), integer(env.get("KIWO_TOPICS_PARTITIONS")),
+                    integer(env.get("KIWO_TOPICS_DLQPARTITIONS")), null);
+            int partitions = layout.newTopics().stream().filter(t -> t.name().equals(Topics.forClass(jobClass).name()))
+                    .mapToInt(NewTopic::numPartitions).findFirst().orElseThrow();
+
+            assertThat((Integer) Yamls.at(hpa, "spec", "maxReplicas"))
+                    .as("%s: %s consumes %s (%d partitions)", target, pool, Topics.forClass(jobClass).name(), partitions)
+                    .isLessThanOrEqualTo(partitions);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void selectorsMatchPodTemplateLabels(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        m.workloads().forEach((name, w) -> assertThat(Manifests.podLabels(w)).as("%s %s", target, name)
+                .containsAllEntriesOf(Yamls.map(Yamls.at(w, "spec", "selector", "matchLabels"))));
+        for (Map<String, Object> pdb : m.ofKind("PodDisruptionBudget")) {
+            assertThat(selected(m, Yamls.map(Yamls.at(pdb, "spec", "selector", "matchLabels"))))
+                    .as("%s pdb/%s selects a workload", target, Manifests.name(pdb)).isNotEmpty();
+        }
+        for (Map<String, Object> service : m.ofKind("Service")) {
+            assertThat(selected(m, Yamls.map(Yamls.at(service, "spec", "selector"))))
+                    .as("%s service/%s selects a workload", target, Manifests.name(service)).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void serviceTargetPortsAreContainerPorts(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        for (Map<String, Object> service : m.ofKind("Service")) {
+            List<Map<String, Object>> ports = new ArrayList<>();
+            selected(m, Yamls.map(Yamls.at(service, "spec", "selector"))).forEach(w -> Manifests.containers(w)
+                    .forEach(c -> Yamls.list(c.get("ports")).forEach(p -> ports.add(Yamls.map(p)))));
+            for (Object p : Yamls.list(Yamls.at(service, "spec", "ports"))) {
+                Object targetPort = Yamls.map(p).getOrDefault("targetPort", Yamls.map(p).get("port"));
+                assertThat(ports).as("%s service/%s targetPort %s", target, Manifests.name(service), targetPort)
+                        .anySatisfy(port -> assertThat(targetPort instanceof Integer ? port.get("containerPort") : port.get("name"))
+                                .isEqualTo(targetPort));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void everyContainerHasProbesResourcesAndARestrictedSecurityContext(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        m.workloads().forEach((name, w) -> {
+            Map<String, Object> pod = Manifests.podSpec(w);
+            assertThat(pod.get("terminationGracePeriodSeconds")).as("%s %s grace period", target, name).isNotNull();
+            List<Map<String, Object>> all = new ArrayList<>(Manifests.containers(w));
+            all.addAll(Manifests.initContainers(w));
+            for (Map<String, Object> c : all) {
+                String where = target + " " + name + " container " + c.get("name");
+                for (String kind : List.of("requests", "limits")) {
+                    assertThat(Yamls.map(Yamls.at(c, "resources", kind))).as("%s %s", where, kind).containsKeys("cpu", "memory");
+                }
+                Map<String, Object> sc = Yamls.map(c.get("securityContext"));
+                Map<String, Object> podSc = Yamls.map(pod.get("securityContext"));
+                assertThat(Objects.requireNonNullElse(sc.get("runAsNonRoot"), podSc.get("runAsNonRoot"))).as(where).isEqualTo(true);
+                assertThat(sc).as(where).containsEntry("allowPrivilegeEscalation", false).containsEntry("readOnlyRootFilesystem", true);
+                assertThat(Yamls.list(Yamls.at(sc, "capabilities", "drop"))).as(where).contains("ALL");
+                assertThat(Objects.requireNonNullElse(Yamls.at(sc, "seccompProfile", "type"), Yamls.at(podSc, "seccompProfile", "type")))
+                        .as(where).isEqualTo("RuntimeDefault");
+            }
+            for (Map<String, Object> c : Manifests.containers(w)) {
+                String where = target + " " + name + " container " + c.get("name");
+                assertThat(c).as(where).containsKeys("startupProbe", "livenessProbe", "readinessProbe");
+                if (JibImages.kiwoRepository(Yamls.str(c.get("image"))) != null) {
+                    assertThat(Yamls.at(c, "livenessProbe", "httpGet", "path")).as(where).isEqualTo("/actuator/health/liveness");
+                    assertThat(Yamls.at(c, "readinessProbe", "httpGet", "path")).as(where).isEqualTo("/actuator/health/readiness");
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void workersOutliveTheirLongestJobAndTheHeavyPoolGetsTheBiggerPods(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        Map<String, Object> light = m.find("Deployment", "worker-light").orElseThrow();
+        Map<String, Object> heavy = m.find("Deployment", "worker-heavy").orElseThrow();
+        for (Map<String, Object> pool : List.of(light, heavy)) {
+            Map<String, String> env = m.environment(Manifests.containers(pool).get(0));
+            Duration longestJob = Quantities.duration(Objects.requireNonNullElse(env.get("KIWO_WORKER_COST_MAX"), "30s"));
+            Duration shutdownPhase = Quantities.duration(Objects.requireNonNullElse(env.get("SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE"), "30s"));
+            long grace = ((Integer) Manifests.podSpec(pool).get("terminationGracePeriodSeconds")).longValue();
+            assertThat(Duration.ofSeconds(grace)).as("%s %s grace period", target, Manifests.name(pool))
+                    .isGreaterThan(longestJob.plusSeconds(5)).isGreaterThan(shutdownPhase);
+            assertThat(shutdownPhase).as("%s %s shutdown phase", target, Manifests.name(pool)).isGreaterThan(longestJob);
+        }
+        for (String resource : List.of("cpu", "memory")) {
+            assertThat(limit(heavy, resource)).as("%s heavy %s limit", target, resource).isGreaterThan(limit(light, resource));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void imagesAreTheOnesJibBuildsAndEveryImageIsPinned(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        var jib = JibImages.byImage();
+        assertThat(jib).as("images declared by <kiwo.image.name> in the module poms").isNotEmpty();
+        m.workloads().forEach((name, w) -> {
+            List<Map<String, Object>> all = new ArrayList<>(Manifests.containers(w));
+            all.addAll(Manifests.initContainers(w));
+            for (Map<String, Object> c : all) {
+                String image = Yamls.str(c.get("image"));
+                assertThat(JibImages.tag(image)).as("%s %s image %s has a pinned tag", target, name, image)
+                        .isNotBlank().isNotEqualTo("latest");
+                String repository = JibImages.kiwoRepository(image);
+                // Every Deployment is a kiwo service; other workloads (Kafka) may use third-party images.
+                if (repository != null || name.startsWith("Deployment/")) {
+                    assertThat(jib).as("%s %s image %s", target, name, image).containsKey(repository);
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void theApiAndTheLightPoolOutrankTheHeavyPool(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        int heavy = priority(m, "worker-heavy");
+        assertThat(priority(m, "worker-light")).as("%s", target).isGreaterThan(heavy);
+        assertThat(priority(m, "api")).as("%s", target).isGreaterThan(heavy);
+        String heavyClass = Yamls.str(Manifests.podSpec(m.find("Deployment", "worker-heavy").orElseThrow()).get("priorityClassName"));
+        assertThat(Yamls.at(m.find("PriorityClass", heavyClass).orElseThrow(), "preemptionPolicy")).isEqualTo("Never");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void theQuotaHoldsEveryWorkloadAtItsMaximumScale(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        Map<String, Object> hard = Yamls.map(Yamls.at(m.ofKind("ResourceQuota").get(0), "spec", "hard"));
+        for (String key : List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")) {
+            String[] parts = key.split("\\.");
+            BigDecimal needed = BigDecimal.ZERO;
+            int pods = 0;
+            for (Map<String, Object> w : m.workloads().values()) {
+                int replicas = maxReplicas(m, w);
+                pods += replicas;
+                BigDecimal perPod = Manifests.containers(w).stream()
+                        .map(c -> Quantities.parse(Yamls.at(c, "resources", parts[0], parts[1])))
+                        .reduce(BigDecimal.ZERO, BigDecimal::add);
+                needed = needed.add(perPod.multiply(BigDecimal.valueOf(replicas)));
+            }
+            assertThat(needed).as("%s %s needed at full scale", target, key).isLessThanOrEqualTo(Quantities.parse(hard.get(key)));
+            assertThat(pods).as("%s pods at full scale", target).isLessThanOrEqualTo(Integer.parseInt(Yamls.str(hard.get("pods"))));
+        }
+    }
+
+    private static int maxReplicas(Manifests m, Map<String, Object> workload) {
+        if ("Deployment".equals(workload.get("kind"))) {
+            return m.find("HorizontalPodAutoscaler", Manifests.name(workload))
+                    .map(hpa -> (Integer) Yamls.at(hpa, "spec", "maxReplicas"))
+                    .orElseGet(() -> (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1)) + SURGE;
+        }
+        return (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1);
+    }
+
+    private static int priority(Manifests m, String deployment) {
+        String className = Yamls.str(Manifests.podSpec(m.find("Deployment", deployment).orElseThrow()).get("priorityClassName"));
+        return (Integer) m.find("PriorityClass", className)
+                .orElseThrow(() -> new AssertionError(m + ": no PriorityClass " + className)).get("value");
+    }
+
+    private static BigDecimal limit(Map<String, Object> workload, String resource) {
+        return Quantities.parse(Yamls.at(Manifests.containers(workload).get(0), "resources", "limits", resource));
+    }
+
+    private static List<Map<String, Object>> selected(Manifests m, Map<String, Object> selector) {
+        return m.workloads().values().stream()
+                .filter(w -> !selector.isEmpty() && Manifests.podLabels(w).entrySet().containsAll(selector.entrySet()))
+                .toList();
+    }
+
+    private static Integer integer(String value) {
+        return value == null ? null : Integer.valueOf(value);
+    }
+}

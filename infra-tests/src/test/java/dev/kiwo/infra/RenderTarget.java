@@ -1,0 +1,75 @@
+package dev.kiwo.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Something {@code kubectl kustomize} renders: the base, each overlay, the base with one component,
+ * and the base with every component. addons/ is left out: its resources are release URLs that cannot
+ * be fetched offline, and they are upstream manifests, not ours.
+ */
+record RenderTarget(String name, Path kustomizationDir) {
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    static List<RenderTarget> all() {
+        Path k8s = Repo.k8s();
+        List<RenderTarget> targets = new ArrayList<>();
+        targets.add(new RenderTarget("base", k8s.resolve("base")));
+        for (Path overlay : subdirectories(k8s.resolve("overlays"))) {
+            targets.add(new RenderTarget("overlays/" + overlay.getFileName(), overlay));
+        }
+        List<Path> components = subdirectories(k8s.resolve("components"));
+        for (Path component : components) {
+            String name = "base+" + component.getFileName();
+            targets.add(new RenderTarget(name, generated(name, components.subList(components.indexOf(component),
+                    components.indexOf(component) + 1))));
+        }
+        targets.add(new RenderTarget("base+all-components", generated("base+all-components", components)));
+        return List.copyOf(targets);
+    }
+
+    static RenderTarget named(String name) {
+        return all().stream().filter(t -> t.name.equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no render target " + name));
+    }
+
+    private static Path generated(String name, List<Path> components) {
+        Path dir = Repo.work().resolve(name.replace('/', '_'));
+        StringBuilder yaml = new StringBuilder("""
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - %s
+                components:
+                """.formatted(relative(dir, Repo.k8s().resolve("base"))));
+        components.forEach(c -> yaml.append("  - ").append(relative(dir, c)).append('\n'));
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("kustomization.yaml"), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    private static String relative(Path from, Path to) {
+        return from.relativize(to).toString().replace('\\', '/');
+    }
+
+    private static List<Path> subdirectories(Path dir) {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.filter(p -> Files.isRegularFile(p.resolve("kustomization.yaml"))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# kiwo on Kubernetes: deploy, load, observe, down. Sourced by scripts/demo.sh; every function takes
+# an optional `--context NAME` and reads the KIWO_* variables below (all overridable from the env).
+set -euo pipefail
+
+KIWO_ROOT="${KIWO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+KIWO_CLUSTER_NAME="${KIWO_CLUSTER_NAME:-kiwo}"
+KIWO_NAMESPACE="${KIWO_NAMESPACE:-workload-demo}"
+KIWO_OVERLAY="${KIWO_OVERLAY:-infra/k8s/overlays/kind}"
+KIWO_KIND_CONFIG="${KIWO_KIND_CONFIG:-infra/kind/cluster.yaml}"
+KIWO_IMAGE_TAG="${KIWO_IMAGE_TAG:-dev}"
+KIWO_IMAGES="${KIWO_IMAGES:-api classifier worker-light worker-heavy load-generator}"
+KIWO_TIMEOUT="${KIWO_TIMEOUT:-300s}"
+KIWO_STATE_DIR="${KIWO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kiwo}"
+KIWO_LOAD_ARGS="${KIWO_LOAD_ARGS:---duration 90s --light-rate 40 --heavy-rate 0 --burst-at 15s --burst-for 45s --burst-heavy-rate 20}"
+KIWO_OBSERVE_INTERVAL="${KIWO_OBSERVE_INTERVAL:-5}"
+KIWO_OBSERVE_ROUNDS="${KIWO_OBSERVE_ROUNDS:-60}"
+
+_k8s_step=0
+_k8s_ctx=""
+
+_k8s_say() { printf '==> %s\n' "$*"; }
+_k8s_step() { _k8s_step=$((_k8s_step + 1)); printf '\n[%d] %s\n' "$_k8s_step" "$*"; }
+_k8s_die() { printf 'error: %s\n' "$*" >&2; return 1; }
+_k8s_kubectl() { kubectl --context "$_k8s_ctx" "$@"; }
+_k8s_seconds() { local t="${1%s}"; printf '%s' "$t"; }
+_k8s_is_kind() { [[ "$_k8s_ctx" == "kind-$KIWO_CLUSTER_NAME" ]]; }
+_k8s_marker() { printf '%s/created-kind-cluster-%s' "$KIWO_STATE_DIR" "$KIWO_CLUSTER_NAME"; }
+
+# Picks the context: --context NAME, else KIWO_KUBE_CONTEXT, else kind-$KIWO_CLUSTER_NAME. Without an
+# explicit choice the current context must already be the expected one: never the wrong cluster.
+_k8s_context() {
+  local explicit=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --context) explicit="${2:?--context needs a name}"; shift 2 ;;
+      --context=*) explicit="${1#--context=}"; shift ;;
+      *) _k8s_die "unknown argument: $1 (only --context NAME is accepted)"; return 1 ;;
+    esac
+  done
+  explicit="${explicit:-${KIWO_KUBE_CONTEXT:-}}"
+  _k8s_ctx="${explicit:-kind-$KIWO_CLUSTER_NAME}"
+  if [[ -z "$explicit" ]]; then
+    local current
+    current="$(kubectl config current-context 2>/dev/null || true)"
+    if [[ -n "$current" && "$current" != "$_k8s_ctx" ]] && kubectl config get-contexts "$_k8s_ctx" >/dev/null 2>&1; then
+      _k8s_die "current kube context is '$current', expected '$_k8s_ctx'. Switch with
+  kubectl config use-context $_k8s_ctx
+or target another cluster on purpose with --context NAME (or KIWO_KUBE_CONTEXT=NAME)."
+      return 1
+    fi
+  fi
+}
+
+_k8s_require() {
+  local missing=0 tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      missing=1
+      case "$tool" in
+        docker) echo "missing: docker   -> https://docs.docker.com/engine/install/ (the daemon must be running)" >&2 ;;
+        kind) echo "missing: kind     -> go install sigs.k8s.io/kind@v0.30.0, or https://kind.sigs.k8s.io/docs/user/quick-start/#installation" >&2 ;;
+        kubectl) echo "missing: kubectl  -> https://kubernetes.io/docs/tasks/tools/" >&2 ;;
+        java) echo "missing: java     -> a JDK 17+ (e.g. Eclipse Temurin 21)" >&2 ;;
+        mvn) echo "missing: mvn      -> Apache Maven 3.8 or newer, from your package manager or the Apache Maven site" >&2 ;;
+        *) echo "missing: $tool" >&2 ;;
+      esac
+    fi
+  done
+  if [[ "$missing" == 1 ]]; then
+    _k8s_die "install the tools above and run again"
+    return 1
+  fi
+  if [[ " $* " == *" docker "* ]] && ! docker info >/dev/null 2>&1; then
+    _k8s_die "docker is installed but its daemon is not reachable (is Docker running? can this user use it?)"
+    return 1
+  fi
+}
+
+# deploy [--context NAME]: cluster (kind: created if missing), metrics-server, images, manifests, rollouts.
+k8s_deploy() {
+  _k8s_step=0
+  local tools=(kubectl java mvn)
+  if [[ -z "${KIWO_KUBE_CONTEXT:-}" && " $* " != *" --context"* ]]; then tools+=(docker kind); fi
+  _k8s_step "Checking prerequisites: ${tools[*]}"
+  _k8s_require "${tools[@]}" || return 1
+  _k8s_context "$@" || return 1
+  cd "$KIWO_ROOT"
+
+  if _k8s_is_kind; then
+    _k8s_require docker kind || return 1
+    _k8s_step "kind cluster '$KIWO_CLUSTER_NAME'"
+    if kind get clusters 2>/dev/null | grep -qx "$KIWO_CLUSTER_NAME"; then
+      _k8s_say "exists, reusing it"
+    else
+      kind create cluster --name "$KIWO_CLUSTER_NAME" --config "$KIWO_KIND_CONFIG" --wait "$KIWO_TIMEOUT"
+      mkdir -p "$KIWO_STATE_DIR" && touch "$(_k8s_marker)"
+      _k8s_say "created (down will delete it)"
+    fi
+  else
+    _k8s_say "context $_k8s_ctx is not kind: images must already be pullable by that cluster (KIWO_OVERLAY=$KIWO_OVERLAY)"
+  fi
+
+  _k8s_step "Metrics API for the HPAs"
+  if _k8s_kubectl get apiservice v1beta1.metrics.k8s.io >/dev/null 2>&1; then
+    _k8s_say "already available"
+  else
+    _k8s_kubectl apply -k infra/k8s/addons/metrics-server
+    _k8s_kubectl -n kube-system rollout status deploy/metrics-server --timeout "$KIWO_TIMEOUT"
+  fi
+
+  if _k8s_is_kind; then
+    _k8s_step "Building images with Jib into the local Docker daemon"
+    mvn -B -q -DskipTests package jib:dockerBuild
+    _k8s_step "Loading images into kind"
+    local image
+    for image in $KIWO_IMAGES; do
+      kind load docker-image --name "$KIWO_CLUSTER_NAME" "kiwo/$image:$KIWO_IMAGE_TAG"
+    done
+  fi
+
+  _k8s_step "Applying $KIWO_OVERLAY"
+  _k8s_kubectl apply -k "$KIWO_OVERLAY"
+
+  _k8s_step "Waiting for rollouts (each up to $KIWO_TIMEOUT)"
+  if _k8s_kubectl -n "$KIWO_NAMESPACE" get statefulset kafka >/dev/null 2>&1; then
+    _k8s_kubectl -n "$KIWO_NAMESPACE" rollout status statefulset/kafka --timeout "$KIWO_TIMEOUT"
+  fi
+  local deployment
+  for deployment in classifier worker-light worker-heavy api; do
+    _k8s_kubectl -n "$KIWO_NAMESPACE" rollout status "deployment/$deployment" --timeout "$KIWO_TIMEOUT"
+  done
+
+  _k8s_step "Ready"
+  _k8s_kubectl -n "$KIWO_NAMESPACE" get deploy,statefulset,hpa
+  cat <<MSG
+
+The API:   http://localhost:8080/jobs   (kind NodePort 30080; elsewhere:
+           kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE port-forward svc/api 8080:8080)
+Next:      bash scripts/demo.sh load      # heavy burst over steady light traffic, in the cluster
+           bash scripts/demo.sh observe   # HPAs, pods per pool, CPU
+Verify with:
+           kubectl -n $KIWO_NAMESPACE get hpa
+           kubectl -n $KIWO_NAMESPACE get pods -w
+           kubectl -n $KIWO_NAMESPACE logs -f deploy/classifier
+MSG
+}
+
+# load [--context NAME]: runs the load generator as a Job next to the API, streams it, prints its summary.
+# KIWO_LOAD_ARGS holds the generator's flags; --target is always the in-cluster API Service.
+k8s_load() {
+  _k8s_step=0
+  _k8s_require kubectl || return 1
+  _k8s_context "$@" || return 1
+  local job
+  job="load-generator-$(date +%Y%m%d%H%M%S)"
+  local deadline
+  deadline="$(_k8s_seconds "$KIWO_TIMEOUT")"
+
+  _k8s_step "Starting Job $job: $KIWO_LOAD_ARGS"
+  local args="" arg
+  # shellcheck disable=SC2086 # word splitting of the flag list is intended
+  for arg in --target http://api:8080 $KIWO_LOAD_ARGS; do args+="            - \"$arg\""$'\n'; done
+  _k8s_kubectl -n "$KIWO_NAMESPACE" apply -f - <<JOB
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: $job
+  labels:
+    app.kubernetes.io/name: load-generator
+    app.kubernetes.io/part-of: kiwo
+spec:
+  backoffLimit: 0
+  activeDeadlineSeconds: 1800
+  ttlSecondsAfterFinished: 3600
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: load-generator
+        app.kubernetes.io/part-of: kiwo
+    spec:
+      restartPolicy: Never
+      priorityClassName: kiwo-interactive
+      enableServiceLinks: false
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: load-generator
+          image: kiwo/load-generator:$KIWO_IMAGE_TAG
+          imagePullPolicy: IfNotPresent
+          args:
+$args          resources:
+            requests:
+              cpu: 250m
+              memory: 256Mi
+            limits:
+              cpu: "1"
+              memory: 512Mi
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop:
+                - ALL
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 64Mi
+JOB
+
+  _k8s_step "Waiting for its pod to start (up to ${deadline}s)"
+  local phase="" waited=0
+  while (( waited < deadline )); do
+    phase="$(_k8s_kubectl -n "$KIWO_NAMESPACE" get pods -l "job-name=$job" -o jsonpath='{.items[0].status.phase}' 2>/dev/null || true)"
+    [[ "$phase" == Running || "$phase" == Succeeded || "$phase" == Failed ]] && break
+    sleep 2; waited=$((waited + 2))
+  done
+  [[ -n "$phase" && "$phase" != Pending ]] || { _k8s_kubectl -n "$KIWO_NAMESPACE" describe job "$job"; _k8s_die "the load generator did not start"; return 1; }
+
+  _k8s_step "Progress"
+  _k8s_kubectl -n "$KIWO_NAMESPACE" logs -f "job/$job" || true
+
+  _k8s_step "Result"
+  local succeeded=""
+  waited=0
+  while (( waited < deadline )); do
+    succeeded="$(_k8s_kubectl -n "$KIWO_NAMESPACE" get job "$job" -o jsonpath='{.status.succeeded}{"/"}{.status.failed}')"
+    [[ "$succeeded" != "/" ]] && break
+    sleep 2; waited=$((waited + 2))
+  done
+  echo "Summary (kubectl -n $KIWO_NAMESPACE logs job/$job):"
+  _k8s_kubectl -n "$KIWO_NAMESPACE" logs "job/$job" --tail 15
+  if [[ "$succeeded" != 1/* ]]; then
+    _k8s_die "load generator Job $job did not succeed (succeeded/failed = $succeeded)"
+    return 1
+  fi
+  echo
+  echo "Next: bash scripts/demo.sh observe   # watch worker-heavy scale out while worker-light stays put"
+}
+
+# observe [--context NAME]: HPAs, pods per pool and CPU, refreshed KIWO_OBSERVE_ROUNDS times.
+k8s_observe() {
+  _k8s_require kubectl || return 1
+  _k8s_context "$@" || return 1
+  local round pool stop=0
+  trap 'stop=1' INT
+  for (( round = 1; round <= KIWO_OBSERVE_ROUNDS && stop == 0; round++ )); do
+    printf '\n--- %s  (round %d/%d, Ctrl-C to stop)\n' "$(date +%T)" "$round" "$KIWO_OBSERVE_ROUNDS"
+    _k8s_kubectl -n "$KIWO_NAMESPACE" get hpa || true
+    for pool in api classifier worker-light worker-heavy; do
+      printf '%-13s pods: %s\n' "$pool" "$(_k8s_kubectl -n "$KIWO_NAMESPACE" get pods -l "app.kubernetes.io/name=$pool" \
+        --field-selector=status.phase=Running --no-headers 2>/dev/null | wc -l | tr -d ' ')"
+    done
+    _k8s_kubectl -n "$KIWO_NAMESPACE" top pods 2>/dev/null || echo "(kubectl top: metrics not available yet)"
+    if (( stop == 0 && round < KIWO_OBSERVE_ROUNDS )); then
+      sleep "$KIWO_OBSERVE_INTERVAL" || true
+    fi
+  done
+  trap - INT
+}
+
+# down [--context NAME]: removes kiwo's objects, and the kind cluster if deploy created it.
+k8s_down() {
+  _k8s_step=0
+  _k8s_require kubectl || return 1
+  _k8s_context "$@" || return 1
+  cd "$KIWO_ROOT"
+  _k8s_step "Deleting $KIWO_OVERLAY from $_k8s_ctx"
+  _k8s_kubectl delete -k "$KIWO_OVERLAY" --ignore-not-found --wait --timeout "$KIWO_TIMEOUT" || true
+  _k8s_kubectl delete namespace "$KIWO_NAMESPACE" --ignore-not-found --wait --timeout "$KIWO_TIMEOUT" || true
+  if _k8s_is_kind && [[ -f "$(_k8s_marker)" ]]; then
+    _k8s_step "Deleting kind cluster '$KIWO_CLUSTER_NAME' (created by deploy)"
+    kind delete cluster --name "$KIWO_CLUSTER_NAME"
+    rm -f "$(_k8s_marker)"
+  else
+    _k8s_say "cluster kept (deploy did not create it)"
+  fi
+}
