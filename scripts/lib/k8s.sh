@@ -12,7 +12,9 @@ KIWO_IMAGE_TAG="${KIWO_IMAGE_TAG:-dev}"
 KIWO_IMAGES="${KIWO_IMAGES:-api classifier worker-light worker-heavy load-generator}"
 KIWO_TIMEOUT="${KIWO_TIMEOUT:-300s}"
 KIWO_STATE_DIR="${KIWO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kiwo}"
-KIWO_LOAD_ARGS="${KIWO_LOAD_ARGS:---duration 90s --light-rate 40 --heavy-rate 0 --burst-at 15s --burst-for 45s --burst-heavy-rate 20}"
+# Steady light load sized to stay under the light pool's minimum capacity (4 jobs/s of about 65 ms of CPU
+# each, against 2 pods x 250m requested at a 70% target), and a heavy burst far above the heavy pool's.
+KIWO_LOAD_ARGS="${KIWO_LOAD_ARGS:---duration 90s --light-rate 4 --heavy-rate 0 --burst-at 15s --burst-for 45s --burst-heavy-rate 4}"
 KIWO_OBSERVE_INTERVAL="${KIWO_OBSERVE_INTERVAL:-5}"
 KIWO_OBSERVE_ROUNDS="${KIWO_OBSERVE_ROUNDS:-60}"
 

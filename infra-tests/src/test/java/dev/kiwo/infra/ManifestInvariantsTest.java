@@ -50,7 +50,7 @@ class ManifestInvariantsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
-    void workerPoolsNeverScaleBeyondThePartitionsOfTheirTopic(RenderTarget target) {
+    void workerPoolsNeverRunMoreConsumersThanTheirTopicHasPartitions(RenderTarget target) {
         Manifests m = Manifests.of(target);
         for (JobClass jobClass : JobClass.values()) {
             String pool = "worker-" + jobClass.name().toLowerCase(Locale.ROOT);
@@ -63,8 +63,14 @@ class ManifestInvariantsTest {
             int partitions = layout.newTopics().stream().filter(t -> t.name().equals(Topics.forClass(jobClass).name()))
                     .mapToInt(NewTopic::numPartitions).findFirst().orElseThrow();
 
-            assertThat((Integer) Yamls.at(hpa, "spec", "maxReplicas"))
-                    .as("%s: %s consumes %s (%d partitions)", target, pool, Topics.forClass(jobClass).name(), partitions)
+            // Each pod runs `concurrency` consumers; consumers beyond the partition count would sit idle.
+            String concurrency = env.get("SPRING_KAFKA_LISTENER_CONCURRENCY");
+            assertThat(concurrency).as("%s: %s sets its listener concurrency explicitly", target, pool).isNotNull();
+            int consumers = (Integer) Yamls.at(hpa, "spec", "maxReplicas") * Integer.parseInt(concurrency);
+
+            assertThat(consumers)
+                    .as("%s: %s at max runs %d consumers on %s (%d partitions)", target, pool, consumers,
+                            Topics.forClass(jobClass).name(), partitions)
                     .isLessThanOrEqualTo(partitions);
         }
     }
