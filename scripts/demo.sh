@@ -118,7 +118,7 @@ $(tail -n 15 "$(log_file "$name")")"
   done
 }
 
-ready() { curl -fsS -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
+ready() { curl -fs -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
 
 cmd_local() {
   require

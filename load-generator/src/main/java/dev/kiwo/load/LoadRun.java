@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -85,6 +86,10 @@ final class LoadRun {
             due.advance();
             submit(jobs, due.jobClass, dueAt);
         }
+        // The last request may be due well before the end; the run still lasts its planned duration.
+        while (System.nanoTime() < end) {
+            LockSupport.parkNanos(Math.min(end - System.nanoTime(), 50_000_000L));
+        }
         awaitInFlight(start);
         progress("sent", start);
         return new SendReport(Duration.ofNanos(System.nanoTime() - start), byClass, errors.sum(),
@@ -113,7 +118,9 @@ final class LoadRun {
         latency.recordValue(Math.min(micros, HIGHEST_TRACKABLE_MICROS));
         Counts counts = byClass.get(jobClass);
         if (failure != null) {
-            fail(failure.getClass().getSimpleName());
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            fail(cause.getClass().getSimpleName());
         } else if (response.statusCode() == 202) {
             counts.accepted.increment();
             accepted.put(JSON.readTree(response.body()).path("jobId").asString(), jobClass);

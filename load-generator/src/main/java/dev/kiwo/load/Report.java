@@ -31,8 +31,11 @@ final class Report {
             total += c.sent.sum();
             accepted += c.accepted.sum();
             rejected += c.rejected.sum();
-            classes.put(e.getKey().name().toLowerCase(Locale.ROOT),
-                    Map.of("sent", c.sent.sum(), "accepted", c.accepted.sum(), "rejected", c.rejected.sum()));
+            Map<String, Long> counts = new LinkedHashMap<>();
+            counts.put("sent", c.sent.sum());
+            counts.put("accepted", c.accepted.sum());
+            counts.put("rejected", c.rejected.sum());
+            classes.put(e.getKey().name().toLowerCase(Locale.ROOT), counts);
         }
         figures.put("elapsedSeconds", sent.elapsed().toMillis() / 1000.0);
         figures.put("sent", total);
@@ -72,8 +75,11 @@ final class Report {
             long expected = accepted.values().stream().filter(c::equals).count();
             Histogram h = endToEnd.get(c);
             String name = c.name().toLowerCase(Locale.ROOT);
-            completion.put(name, Map.of("expected", expected, "completed", done.getOrDefault(c, 0L),
-                    "endToEndMs", h == null ? Map.of() : percentiles(h)));
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("expected", expected);
+            figures.put("completed", done.getOrDefault(c, 0L));
+            figures.put("endToEndMs", h == null ? Map.of() : percentiles(h));
+            completion.put(name, figures);
             line("results " + name, done.getOrDefault(c, 0L) + "/" + expected + " completed"
                     + (h == null ? "" : ", end to end " + describe(h)));
         }

@@ -74,6 +74,7 @@ class LoadRunTest {
         LoadRun.SendReport report = new LoadRun(plan, new PrintStream(new ByteArrayOutputStream())).send();
 
         assertThat(report.errors()).isEqualTo(10);
+        assertThat(report.errorKinds()).containsOnlyKeys("ConnectException");
         assertThat(report.accepted()).isEmpty();
     }
 }
