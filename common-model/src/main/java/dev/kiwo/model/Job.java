@@ -14,8 +14,10 @@ import java.util.UUID;
  * @param pageCount   pages, at least 0
  * @param imageCount  embedded images, at least 0
  * @param submittedAt when the API accepted the job
+ * @param simulate    optional: make the job fail on purpose (demos and tests); null for real jobs
  */
-public record Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt) {
+public record Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt,
+                  Simulation simulate) {
 
     public static final int MAX_NAME_LENGTH = 256;
 
@@ -35,5 +37,10 @@ public record Job(String jobId, String name, double fileSizeMb, int pageCount, i
             throw new IllegalArgumentException("imageCount must be >= 0, was " + imageCount);
         }
         Objects.requireNonNull(submittedAt, "submittedAt is required");
+    }
+
+    /** A real job: no simulated failures. */
+    public Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt) {
+        this(jobId, name, fileSizeMb, pageCount, imageCount, submittedAt, null);
     }
 }

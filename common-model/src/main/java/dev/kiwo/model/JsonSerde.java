@@ -1,5 +1,6 @@
 package dev.kiwo.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -12,11 +13,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Jackson JSON serde for a contract record. Readers are tolerant of unknown fields so that a newer
- * producer can add a field without breaking older consumers; missing or null required fields fail.
+ * producer can add a field without breaking older consumers; missing or null required fields fail (primitives
+ * included). Writers leave out null fields, such as an absent {@code simulate}.
  */
 public final class JsonSerde<T> implements Serde<T> {
 
     static final ObjectMapper MAPPER = JsonMapper.builder()
+            .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

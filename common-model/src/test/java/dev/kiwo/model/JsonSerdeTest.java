@@ -39,7 +39,7 @@ class JsonSerdeTest {
         String json = new String(Topics.JOBS_IN.valueSerde().serializer().serialize("jobs.in", job()),
                 StandardCharsets.UTF_8);
 
-        assertThat(json).contains("\"submittedAt\":\"2026-01-02T03:04:05.678Z\"");
+        assertThat(json).contains("\"submittedAt\":\"2026-01-02T03:04:05.678Z\"").doesNotContain("simulate");
     }
 
     @Test
@@ -63,6 +63,20 @@ class JsonSerdeTest {
         assertThatThrownBy(() -> read("{\"jobId\":\"not-a-uuid\",\"fileSizeMb\":1,\"pageCount\":2,"
                 + "\"imageCount\":3,\"submittedAt\":\"2026-01-02T03:04:05Z\"}"))
                 .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void carriesASimulatedFailureWhenThereIsOne() {
+        Job job = read("{\"jobId\":\"" + ID + "\",\"fileSizeMb\":1,\"pageCount\":2,\"imageCount\":3,"
+                + "\"submittedAt\":\"2026-01-02T03:04:05Z\",\"simulate\":{\"failures\":2}}");
+
+        assertThat(job.simulate().failsAttempt(1)).isTrue();
+        assertThat(job.simulate().failsAttempt(2)).isTrue();
+        assertThat(job.simulate().failsAttempt(3)).isFalse();
+        assertThat(new Simulation(null, true).failsAttempt(99)).isTrue();
+        assertThat(job().simulate()).isNull();
+        assertThat(roundTrip(Topics.JOBS_IN, job)).isEqualTo(job);
+        assertThatThrownBy(() -> new Simulation(-1, null)).hasMessageContaining("simulate.failures");
     }
 
     @Test
