@@ -5,7 +5,8 @@
 #   bash scripts/demo.sh load      mixed load against the API (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh status    what local mode runs
 #   bash scripts/demo.sh stop      stop everything local mode started
-#   bash scripts/demo.sh deploy | observe | down    the Kubernetes side (see docs/kubernetes.md)
+#   bash scripts/demo.sh observe   pools, lag, jobs/s, p95 on one refreshing screen (local mode if it runs, else the cluster)
+#   bash scripts/demo.sh deploy | down    the Kubernetes side (see docs/kubernetes.md)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -99,13 +100,33 @@ start_kafka() {
   echo $! >"$(pid_file kafka)"
 }
 
+# Extra Spring arguments per service come from KIWO_ARGS_<NAME> (e.g. KIWO_ARGS_WORKER_LIGHT).
 start_service() {
-  local name="$1" port="$2" module="$3"
+  local name="$1" port="$2" module="$3" extra_var extra=()
   shift 3
+  extra_var="KIWO_ARGS_${name^^}"
+  extra_var="${extra_var//-/_}"
+  read -r -a extra <<<"${!extra_var:-}"
   # shellcheck disable=SC2086
   nohup java $JAVA_OPTS -jar "$(exec_jar "$module")" --server.port="$port" \
-    --spring.kafka.bootstrap-servers=localhost:9092 "$@" >"$(log_file "$name")" 2>&1 </dev/null &
+    --spring.kafka.bootstrap-servers=localhost:9092 "$@" "${extra[@]}" >"$(log_file "$name")" 2>&1 </dev/null &
   echo $! >"$(pid_file "$name")"
+}
+
+# Starts one service of SERVICES by name, with the arguments local mode gives it.
+start_named() {
+  local entry name port module
+  for entry in "${SERVICES[@]}"; do
+    IFS=: read -r name port module <<<"$entry"
+    [[ "$name" == "$1" ]] || continue
+    if [[ "$name" == classifier ]]; then
+      start_service "$name" "$port" "$module" --spring.kafka.streams.state-dir="$RUN_DIR/state/classifier"
+    else
+      start_service "$name" "$port" "$module"
+    fi
+    return 0
+  done
+  die "no service named $1"
 }
 
 wait_until() {
@@ -147,12 +168,8 @@ cmd_local() {
   say "    ready (pid $(cat "$(pid_file kafka)"))"
   step 3/4 "Services"
   for entry in "${SERVICES[@]}"; do
-    IFS=: read -r name port module <<<"$entry"
-    if [[ "$name" == classifier ]]; then
-      start_service "$name" "$port" "$module" --spring.kafka.streams.state-dir="$RUN_DIR/state/classifier"
-    else
-      start_service "$name" "$port" "$module"
-    fi
+    IFS=: read -r name port _ <<<"$entry"
+    start_named "$name"
     say "    started $name (pid $(cat "$(pid_file "$name")"), port $port)"
   done
   step 4/4 "Waiting for readiness"
@@ -243,7 +260,7 @@ k8s_or_die() {
   source "$ROOT/scripts/lib/k8s.sh"
 }
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local command="${1:-}"
@@ -254,11 +271,22 @@ main() {
     stop) cmd_stop ;;
     status) cmd_status ;;
     deploy) k8s_or_die; k8s_deploy "$@" ;;
-    observe) k8s_or_die; k8s_observe "$@" ;;
+    observe)
+      if running api; then
+        # shellcheck source=lib/observe.sh
+        source "$ROOT/scripts/lib/observe.sh"
+        observe_local "$@"
+      else
+        k8s_or_die; k8s_observe "$@"
+      fi
+      ;;
     down) k8s_or_die; k8s_down "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
 }
 
-main "$@"
+# Sourcing the script (as scripts/chaos.sh does) defines the functions without running a command.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

@@ -248,25 +248,14 @@ JOB
   echo "Next: bash scripts/demo.sh observe   # watch worker-heavy scale out while worker-light stays put"
 }
 
-# observe [--context NAME]: HPAs, pods per pool and CPU, refreshed KIWO_OBSERVE_ROUNDS times.
+# observe [--context NAME]: per pool HPA, pods, CPU, lag, jobs/s and p95 (scripts/lib/observe.sh),
+# refreshed KIWO_OBSERVE_ROUNDS times.
 k8s_observe() {
   _k8s_require kubectl || return 1
   _k8s_context "$@" || return 1
-  local round pool stop=0
-  trap 'stop=1' INT
-  for (( round = 1; round <= KIWO_OBSERVE_ROUNDS && stop == 0; round++ )); do
-    printf '\n--- %s  (round %d/%d, Ctrl-C to stop)\n' "$(date +%T)" "$round" "$KIWO_OBSERVE_ROUNDS"
-    _k8s_kubectl -n "$KIWO_NAMESPACE" get hpa || true
-    for pool in api classifier worker-light worker-heavy; do
-      printf '%-13s pods: %s\n' "$pool" "$(_k8s_kubectl -n "$KIWO_NAMESPACE" get pods -l "app.kubernetes.io/name=$pool" \
-        --field-selector=status.phase=Running --no-headers 2>/dev/null | wc -l | tr -d ' ')"
-    done
-    _k8s_kubectl -n "$KIWO_NAMESPACE" top pods 2>/dev/null || echo "(kubectl top: metrics not available yet)"
-    if (( stop == 0 && round < KIWO_OBSERVE_ROUNDS )); then
-      sleep "$KIWO_OBSERVE_INTERVAL" || true
-    fi
-  done
-  trap - INT
+  # shellcheck source=observe.sh
+  source "$KIWO_ROOT/scripts/lib/observe.sh"
+  observe_k8s
 }
 
 # down [--context NAME]: removes kiwo's objects, and the kind cluster if deploy created it.

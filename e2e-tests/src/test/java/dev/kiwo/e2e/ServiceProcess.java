@@ -22,37 +22,78 @@ final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
-    private final Process process;
+    private final List<String> command;
     private final Path log;
+    private volatile Process process;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, List<String> command, Path log) {
         this.name = name;
         this.port = port;
-        this.process = process;
+        this.command = command;
         this.log = log;
     }
 
     /** Starts {@code <apps dir>/<module>.jar} on a free port with the given Spring arguments. */
     static ServiceProcess start(String module, String bootstrapServers, String... springArgs) {
+        return startAs(module, module, bootstrapServers, springArgs);
+    }
+
+    /**
+     * Starts {@code <apps dir>/<module>.jar} on a free port, logging to {@code <logs dir>/<logName>.log}
+     * (appended to across restarts).
+     */
+    static ServiceProcess startAs(String logName, String module, String bootstrapServers, String... springArgs) {
         int port = freePort();
         Path jar = Path.of(System.getProperty("kiwo.apps.dir", "target/apps"), module + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the tests through Maven ('mvn verify'), "
                     + "which builds and copies the services' jars first");
         }
-        Path log = Path.of(System.getProperty("kiwo.logs.dir", "target/e2e-logs"), module + ".log");
+        Path log = Path.of(System.getProperty("kiwo.logs.dir", "target/e2e-logs"), logName + ".log");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port,
                 "--spring.kafka.bootstrap-servers=" + bootstrapServers));
         command.addAll(List.of(springArgs));
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            return new ServiceProcess(module, port, process, log);
+            Files.deleteIfExists(log);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + module, e);
+            throw new UncheckedIOException("cannot prepare the log of " + module, e);
         }
+        ServiceProcess service = new ServiceProcess(logName, port, List.copyOf(command), log);
+        service.launch();
+        return service;
+    }
+
+    private void launch() {
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** Kills the JVM the hard way (SIGKILL): no shutdown hooks, no commits, no goodbyes. */
+    void kill() throws InterruptedException {
+        long pid = process.pid();
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + pid + ") survived SIGKILL for 30 s");
+        }
+    }
+
+    /** Starts the same JVM again, same port and arguments, after {@link #kill} or {@link #close}. */
+    ServiceProcess restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " still runs");
+        }
+        launch();
+        return this;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     int port() {

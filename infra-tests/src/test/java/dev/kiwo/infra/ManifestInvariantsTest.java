@@ -54,8 +54,8 @@ class ManifestInvariantsTest {
         Manifests m = Manifests.of(target);
         for (JobClass jobClass : JobClass.values()) {
             String pool = "worker-" + jobClass.name().toLowerCase(Locale.ROOT);
-            Map<String, Object> hpa = m.find("HorizontalPodAutoscaler", pool)
-                    .orElseThrow(() -> new AssertionError(target + ": no HPA for " + pool));
+            int maxReplicas = m.autoscalerMax(pool)
+                    .orElseThrow(() -> new AssertionError(target + ": no HPA or ScaledObject scales " + pool));
             Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", pool).orElseThrow()).get(0));
             TopicLayout layout = new TopicLayout(integer(env.get("KIWO_TOPICS_LIGHTPARTITIONS")),
                     integer(env.get("KIWO_TOPICS_HEAVYPARTITIONS")), integer(env.get("KIWO_TOPICS_PARTITIONS")),
@@ -66,7 +66,7 @@ class ManifestInvariantsTest {
             // Each pod runs `concurrency` consumers; consumers beyond the partition count would sit idle.
             String concurrency = env.get("SPRING_KAFKA_LISTENER_CONCURRENCY");
             assertThat(concurrency).as("%s: %s sets its listener concurrency explicitly", target, pool).isNotNull();
-            int consumers = (Integer) Yamls.at(hpa, "spec", "maxReplicas") * Integer.parseInt(concurrency);
+            int consumers = maxReplicas * Integer.parseInt(concurrency);
 
             assertThat(consumers)
                     .as("%s: %s at max runs %d consumers on %s (%d partitions)", target, pool, consumers,
@@ -218,8 +218,7 @@ class ManifestInvariantsTest {
 
     private static int maxReplicas(Manifests m, Map<String, Object> workload) {
         if ("Deployment".equals(workload.get("kind"))) {
-            return m.find("HorizontalPodAutoscaler", Manifests.name(workload))
-                    .map(hpa -> (Integer) Yamls.at(hpa, "spec", "maxReplicas"))
+            return m.autoscalerMax(Manifests.name(workload))
                     .orElseGet(() -> (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1)) + SURGE;
         }
         return (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1);

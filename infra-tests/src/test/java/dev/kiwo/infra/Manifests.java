@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.assertj.core.api.Assertions;
@@ -69,6 +70,36 @@ final class Manifests {
             }
         }
         return workloads;
+    }
+
+    /**
+     * The most pods an autoscaler may give a Deployment: the maxReplicas of the HPA or the maxReplicaCount
+     * of the KEDA ScaledObject whose scaleTargetRef names it; empty when nothing scales it.
+     */
+    Optional<Integer> autoscalerMax(String deployment) {
+        for (Map<String, Object> hpa : ofKind("HorizontalPodAutoscaler")) {
+            if (deployment.equals(Yamls.at(hpa, "spec", "scaleTargetRef", "name"))) {
+                return Optional.of((Integer) Yamls.at(hpa, "spec", "maxReplicas"));
+            }
+        }
+        for (Map<String, Object> scaled : ofKind("ScaledObject")) {
+            if (deployment.equals(Yamls.at(scaled, "spec", "scaleTargetRef", "name"))) {
+                // KEDA's default when the field is absent.
+                return Optional.of((Integer) Objects.requireNonNullElse(Yamls.at(scaled, "spec", "maxReplicaCount"), 100));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Objects of a custom resource (KEDA, Prometheus operator): an API group with a dot that is not one of
+     * Kubernetes' own *.k8s.io groups. The Kubernetes schema knows nothing of them.
+     */
+    static boolean isCustomResource(Map<String, Object> object) {
+        String apiVersion = Yamls.str(object.get("apiVersion"));
+        int slash = apiVersion.indexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        return group.contains(".") && !group.endsWith(".k8s.io");
     }
 
     /** A ConfigMap's data by the name workloads reference (kustomize has already added the hash). */

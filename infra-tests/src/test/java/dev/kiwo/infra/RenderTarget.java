@@ -10,10 +10,15 @@ import java.util.stream.Stream;
 
 /**
  * Something {@code kubectl kustomize} renders: the base, each overlay, the base with one component,
- * and the base with every component. addons/ is left out: its resources are release URLs that cannot
- * be fetched offline, and they are upstream manifests, not ours.
+ * and the base with every component. Components that are alternatives to each other (two ways to
+ * scale the pools on lag) never render together: "base+all-components" takes the first of them, and
+ * "base+all-components-with-<other>" each other one. addons/ is left out: its resources are release
+ * URLs that cannot be fetched offline, and they are upstream manifests, not ours.
  */
 record RenderTarget(String name, Path kustomizationDir) {
+
+    /** Both replace the pools' CPU-only HPAs: KEDA deletes them, the adapter variant patches them. */
+    static final List<String> LAG_SCALING_ALTERNATIVES = List.of("keda", "prometheus-adapter");
 
     @Override
     public String toString() {
@@ -33,7 +38,15 @@ record RenderTarget(String name, Path kustomizationDir) {
             targets.add(new RenderTarget(name, generated(name, components.subList(components.indexOf(component),
                     components.indexOf(component) + 1))));
         }
-        targets.add(new RenderTarget("base+all-components", generated("base+all-components", components)));
+        for (String alternative : LAG_SCALING_ALTERNATIVES) {
+            List<Path> together = components.stream().filter(c -> {
+                String name = c.getFileName().toString();
+                return !LAG_SCALING_ALTERNATIVES.contains(name) || name.equals(alternative);
+            }).toList();
+            String name = alternative.equals(LAG_SCALING_ALTERNATIVES.get(0))
+                    ? "base+all-components" : "base+all-components-with-" + alternative;
+            targets.add(new RenderTarget(name, generated(name, together)));
+        }
         return List.copyOf(targets);
     }
 

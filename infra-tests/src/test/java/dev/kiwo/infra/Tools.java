@@ -42,6 +42,13 @@ final class Tools {
         throw new IllegalStateException("unreachable");
     }
 
+    /** bash, curl and awk: what scripts/demo.sh needs. */
+    static void requireBash() {
+        for (String tool : List.of("bash", "curl", "awk")) {
+            require(tool, "install it with your system's package manager");
+        }
+    }
+
     static void requireValidator() {
         require(VALIDATOR, "install it with: pip install kubernetes-validate==1.35.0");
     }
@@ -78,6 +85,7 @@ final class Tools {
             List<String> probe = switch (tool) {
                 case KUBECTL -> List.of(tool, "version", "--client");
                 case KUSTOMIZE -> List.of(tool, "version");
+                case "awk" -> List.of(tool, "BEGIN { exit 0 }");
                 default -> List.of(tool, "--version");
             };
             Process process = new ProcessBuilder(probe).redirectErrorStream(true).start();

@@ -4,13 +4,18 @@ import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.KiwoHeaders;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 
-/** Consumes classified jobs, processes each and publishes exactly one result before the offset is committed. */
+/**
+ * Consumes classified jobs from the pool's topics and their retry topics, processes each and publishes its
+ * result in one transaction with the record's offset. A failure is thrown to Spring's retry-topic error
+ * handling, which forwards the record to the next retry topic or, after the last attempt, to the DLQ.
+ */
 final class JobListener {
 
     /** The id of the listener container, e.g. to look it up in the {@code KafkaListenerEndpointRegistry}. */
@@ -37,19 +42,25 @@ final class JobListener {
 
     // The group comes from spring.kafka.consumer.group-id, one per pool, not from the listener id.
     @KafkaListener(id = ID, idIsGroup = false, topics = "#{__listener.topics}")
-    void onJob(ConsumerRecord<String, ClassifiedJob> record) {
+    void onJob(ConsumerRecord<String, ClassifiedJob> record, Consumer<?, ?> consumer) {
         ClassifiedJob job = record.value();
+        String at = record.topic() + "-" + record.partition() + "@" + record.offset();
         if (job == null) {
-            throw new UnprocessableRecordException("Record at " + record.topic() + "-" + record.partition() + "@"
-                    + record.offset() + " has no value");
+            throw new UnprocessableRecordException("Record at " + at + " has no value");
+        }
+        // The key is the jobId everywhere; a record keyed otherwise was not written by the classifier.
+        if (!job.job().jobId().equals(record.key())) {
+            throw new UnprocessableRecordException("Record at " + at + " has key " + record.key()
+                    + ", expected its jobId " + job.job().jobId());
         }
         Header header = record.headers().lastHeader(KiwoHeaders.CORRELATION_ID);
         byte[] correlationId = header == null ? null : header.value();
-        JobResult result = processor.process(job);
-        publisher.publish(result, correlationId);
+        int attempt = Attempts.of(record);
+        JobResult result = processor.process(job, attempt);
+        publisher.publish(result, correlationId, record, consumer);
         metrics.succeeded(result);
-        log.info("Processed job {} class={} pool={} processingMs={} correlationId={}", result.jobId(),
-                result.jobClass(), result.pool(), result.processingMs(),
+        log.info("Processed job {} class={} pool={} attempt={} processingMs={} correlationId={}", result.jobId(),
+                result.jobClass(), result.pool(), attempt, result.processingMs(),
                 correlationId == null ? "-" : new String(correlationId, StandardCharsets.UTF_8));
     }
 }

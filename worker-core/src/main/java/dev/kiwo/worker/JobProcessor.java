@@ -24,10 +24,20 @@ final class JobProcessor {
         this.instance = properties.instance();
     }
 
-    JobResult process(ClassifiedJob classified) {
+    /**
+     * Processes one attempt (1 for the first) of a job.
+     *
+     * @throws SimulatedFailureException when the job asked for this attempt to fail; the work is done first,
+     *                                   as a real failure late in processing would have it
+     */
+    JobResult process(ClassifiedJob classified, int attempt) {
         Job job = classified.job();
         Instant startedAt = clock.instant();
         burner.burn(costModel.costMs(job));
+        if (job.simulate() != null && job.simulate().failsAttempt(attempt)) {
+            throw new SimulatedFailureException("Simulated failure of attempt " + attempt + " of job " + job.jobId()
+                    + " (" + job.simulate() + ")");
+        }
         Instant finishedAt = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.SUCCEEDED, pool, instance,
                 job.submittedAt(), classified.classifiedAt(), startedAt, finishedAt,

@@ -1,42 +1,93 @@
 package dev.kiwo.worker;
 
+import dev.kiwo.model.ClassifiedJob;
+import dev.kiwo.model.Job;
 import dev.kiwo.model.JobResult;
+import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.KafkaException;
-import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.KafkaOperations;
 
 /**
- * Publishes a result and waits for the broker to acknowledge it, so that the listener returns, and the offset
- * of the job is committed, only once the result is durable.
+ * Publishes a job's terminal result in one Kafka transaction with the offset of the record it came from, so
+ * that the result becomes visible to {@code read_committed} consumers if and only if the job is marked done
+ * for the pool's consumer group. Offsets are committed with the consumer's group metadata: a worker that has
+ * lost the partition meanwhile is fenced and its transaction aborts.
  */
 final class ResultPublisher {
 
-    private final KafkaTemplate<Object, Object> template;
+    private final KafkaOperations<Object, Object> template;
     private final Duration timeout;
+    private final String pool;
+    private final String instance;
+    private final ObjectProvider<BeforeResultCommit> beforeCommit;
+    private final Clock clock = Clock.systemUTC();
 
-    ResultPublisher(KafkaTemplate<Object, Object> template, WorkerProperties properties) {
+    ResultPublisher(KafkaOperations<Object, Object> template, WorkerProperties properties,
+                    ObjectProvider<BeforeResultCommit> beforeCommit) {
         this.template = template;
         this.timeout = properties.resultTimeout();
+        this.pool = properties.pool();
+        this.instance = properties.instance();
+        this.beforeCommit = beforeCommit;
     }
 
-    void publish(JobResult result, byte[] correlationId) {
-        ProducerRecord<Object, Object> record = new ProducerRecord<>(Topics.JOBS_RESULTS.name(), result.jobId(), result);
+    /** Sends the result of {@code record} and commits the record's offset, atomically. */
+    void publish(JobResult result, byte[] correlationId, ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
+        template.executeInTransaction(operations -> {
+            send(operations, result, correlationId);
+            beforeCommit.ifAvailable(hook -> hook.resultSent(result));
+            operations.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), consumer.groupMetadata());
+            return null;
+        });
+    }
+
+    /** Sends a result within the caller's transaction and waits for the broker to acknowledge it. */
+    void send(KafkaOperations<Object, Object> operations, JobResult result, byte[] correlationId) {
+        ProducerRecord<Object, Object> out = new ProducerRecord<>(Topics.JOBS_RESULTS.name(), result.jobId(), result);
         if (correlationId != null) {
-            record.headers().add(KiwoHeaders.CORRELATION_ID, correlationId);
+            out.headers().add(KiwoHeaders.CORRELATION_ID, correlationId);
         }
         try {
-            template.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            operations.send(out).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("Interrupted while publishing the result of job " + result.jobId(), e);
         } catch (ExecutionException | TimeoutException e) {
             throw new KafkaException("Could not publish the result of job " + result.jobId(), e);
         }
+    }
+
+    /** The terminal result of a job that used up its attempts. */
+    JobResult failed(ClassifiedJob classified, String error) {
+        Job job = classified.job();
+        Instant now = clock.instant();
+        return new JobResult(job.jobId(), classified.jobClass(), JobStatus.FAILED, pool, instance,
+                job.submittedAt(), classified.classifiedAt(), now, now, 0, error);
+    }
+
+    /**
+     * Called inside the result's transaction, after the result is sent and before the transaction commits:
+     * the worst moment for a crash. Absent in the applications; tests use it to abort a transaction there.
+     */
+    @FunctionalInterface
+    interface BeforeResultCommit {
+
+        void resultSent(JobResult result);
     }
 }

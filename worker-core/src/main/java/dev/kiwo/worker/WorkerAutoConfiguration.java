@@ -6,30 +6,28 @@ import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
-import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Everything a worker pool runs: the job listener, its serdes, error handling and metrics. A pool application
@@ -37,13 +35,22 @@ import org.springframework.util.backoff.FixedBackOff;
  */
 @AutoConfiguration
 @EnableConfigurationProperties(WorkerProperties.class)
+@Import(WorkerRetryTopics.class)
 public class WorkerAutoConfiguration {
 
+    /** The five shared topics, plus the retry topics of this pool's job topics with the same partitions. */
     @Bean
-    KafkaAdmin.NewTopics kiwoTopics(Environment environment) {
+    KafkaAdmin.NewTopics kiwoTopics(Environment environment, WorkerProperties properties) {
         TopicLayout layout = Binder.get(environment).bind("kiwo.topics", TopicLayout.class)
                 .orElse(TopicLayout.DEFAULTS);
-        return new KafkaAdmin.NewTopics(layout.newTopics().toArray(NewTopic[]::new));
+        List<NewTopic> topics = new ArrayList<>(layout.newTopics());
+        for (String topic : properties.topics()) {
+            int partitions = Topics.JOBS_HEAVY.name().equals(topic) ? layout.heavyPartitions() : layout.lightPartitions();
+            for (Duration tier : properties.retry().tiers()) {
+                topics.add(new NewTopic(RetryTopicNames.retryTopic(topic, tier), partitions, layout.replicationFactor()));
+            }
+        }
+        return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
     }
 
     /**
@@ -64,12 +71,15 @@ public class WorkerAutoConfiguration {
     }
 
     /**
-     * One producer writes results and dead letters (ready for one transaction around both later), so it
-     * serializes by type with each topic's own serde.
+     * One transactional producer writes results, retries and dead letters, so it serializes by type with each
+     * topic's own serde. The transactional id is set here rather than with
+     * spring.kafka.producer.transaction-id-prefix, which would also make the listener containers
+     * transactional: Spring's retry topics do not combine with container transactions, so the worker runs
+     * its own transactions (see {@link ResultPublisher} and {@link TransactionalForwarder}).
      */
     @Bean
     @SuppressWarnings("unchecked")
-    DefaultKafkaProducerFactoryCustomizer resultAndDeadLetterSerializers() {
+    DefaultKafkaProducerFactoryCustomizer resultAndDeadLetterProducers(WorkerProperties properties) {
         Map<Class<?>, Serializer<?>> keys = Map.of(
                 String.class, Topics.JOBS_RESULTS.keySerde().serializer(),
                 byte[].class, Topics.JOBS_DLQ.keySerde().serializer());
@@ -81,27 +91,8 @@ public class WorkerAutoConfiguration {
             DefaultKafkaProducerFactory<Object, Object> producers = (DefaultKafkaProducerFactory<Object, Object>) factory;
             producers.setKeySerializerSupplier(() -> new DelegatingByTypeSerializer(keys));
             producers.setValueSerializerSupplier(() -> new DelegatingByTypeSerializer(values));
+            producers.setTransactionIdPrefix(properties.transactionIdPrefix());
         };
-    }
-
-    /**
-     * Unreadable records go to the DLQ at once; other failures are retried a few times first. The DLQ has
-     * fewer partitions than the job topics, so the partitioner chooses rather than mirroring the source.
-     */
-    @Bean
-    CommonErrorHandler workerErrorHandler(KafkaTemplate<Object, Object> template, WorkerMetrics metrics,
-                                          WorkerProperties properties) {
-        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(template,
-                (record, exception) -> new TopicPartition(Topics.JOBS_DLQ.name(), -1));
-        ConsumerAwareRecordRecoverer recoverer = (record, consumer, exception) -> {
-            deadLetters.accept(record, consumer, exception);
-            metrics.deadLettered();
-        };
-        WorkerProperties.Retry retry = properties.retry();
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer,
-                new FixedBackOff(retry.interval().toMillis(), retry.maxRetries()));
-        handler.addNotRetryableExceptions(UnprocessableRecordException.class);
-        return handler;
     }
 
     /**
@@ -137,8 +128,9 @@ public class WorkerAutoConfiguration {
     }
 
     @Bean
-    ResultPublisher resultPublisher(KafkaTemplate<Object, Object> template, WorkerProperties properties) {
-        return new ResultPublisher(template, properties);
+    ResultPublisher resultPublisher(KafkaTemplate<Object, Object> template, WorkerProperties properties,
+                                    ObjectProvider<ResultPublisher.BeforeResultCommit> beforeCommit) {
+        return new ResultPublisher(template, properties, beforeCommit);
     }
 
     @Bean

@@ -19,6 +19,8 @@ final class WorkerMetrics {
 
     private final Counter succeeded;
     private final Counter deadLettered;
+    private final Counter failed;
+    private final Counter retried;
     private final Timer processing;
     private final Map<JobClass, Timer> endToEnd = new EnumMap<>(JobClass.class);
 
@@ -26,6 +28,8 @@ final class WorkerMetrics {
         String pool = properties.pool();
         this.succeeded = jobs(registry, pool, "succeeded");
         this.deadLettered = jobs(registry, pool, "dead_lettered");
+        this.failed = jobs(registry, pool, "failed");
+        this.retried = jobs(registry, pool, "retried");
         this.processing = Timer.builder("kiwo.worker.processing")
                 .description("Time from starting a job to its result being ready")
                 .tag("pool", pool)
@@ -43,7 +47,7 @@ final class WorkerMetrics {
 
     private static Counter jobs(MeterRegistry registry, String pool, String outcome) {
         return Counter.builder("kiwo.worker.jobs")
-                .description("Jobs this worker finished, by outcome")
+                .description("Job attempts this worker finished, by outcome")
                 .tag("pool", pool)
                 .tag("outcome", outcome)
                 .register(registry);
@@ -57,7 +61,18 @@ final class WorkerMetrics {
         endToEnd.get(result.jobClass()).record(latency.isNegative() ? Duration.ZERO : latency);
     }
 
+    /** A record went to the DLQ: a job out of attempts, or a record that cannot be processed at all. */
     void deadLettered() {
         deadLettered.increment();
+    }
+
+    /** A job used up its attempts and got a FAILED result. */
+    void failed() {
+        failed.increment();
+    }
+
+    /** An attempt failed and the job went to a retry topic. */
+    void retried() {
+        retried.increment();
     }
 }

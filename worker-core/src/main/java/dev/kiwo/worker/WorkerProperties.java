@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -18,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param topics        the classified-job topics this pool consumes; a shared pool lists both
  * @param resultTimeout how long to wait for the broker to acknowledge a result before the record fails
  * @param cost          the CPU cost model
- * @param retry         how records that fail for reasons other than deserialization are retried
+ * @param retry         how failing jobs are retried through retry topics before they are dead-lettered
  */
 @ConfigurationProperties("kiwo.worker")
 public record WorkerProperties(
@@ -47,6 +48,15 @@ public record WorkerProperties(
         }
         topics = List.copyOf(topics);
         requirePositive("kiwo.worker.result-timeout", resultTimeout);
+    }
+
+    /**
+     * The transactional.id prefix of this instance's producers: unique per instance (two live instances
+     * sharing it would fence each other) and stable across its restarts, so that a restarted worker aborts
+     * the transaction its previous incarnation left open instead of waiting for the transaction timeout.
+     */
+    public String transactionIdPrefix() {
+        return "kiwo-worker-" + pool + "-" + instance + "-";
     }
 
     private static String defaultInstance() {
@@ -97,20 +107,52 @@ public record WorkerProperties(
     }
 
     /**
-     * Fixed back-off for failures other than deserialization; after the retries the record goes to the DLQ.
+     * Non-blocking retries: a failed job is forwarded to a retry topic per delay tier
+     * ({@code <topic>.retry-<delay>}), consumed again once its delay is over, and dead-lettered after the
+     * last attempt. Delays are tiers, not a fixed interval: retry {@code n} waits {@code delays[n-1]}, and
+     * retries beyond the list reuse the last (longest) tier.
      *
-     * @param interval   pause between attempts
-     * @param maxRetries retries after the first attempt
+     * @param attempts    attempts in all, the first included; 1 disables retries
+     * @param delays      the delay tiers, strictly increasing
+     * @param concurrency consumers per retry topic in each instance
      */
-    public record Retry(@DefaultValue("500ms") Duration interval, @DefaultValue("2") int maxRetries) {
+    public record Retry(
+            @DefaultValue("3") int attempts,
+            @DefaultValue({"1s", "5s"}) List<Duration> delays,
+            @DefaultValue("1") int concurrency) {
 
         public Retry {
-            if (interval == null || interval.isNegative()) {
-                throw new IllegalArgumentException("kiwo.worker.retry.interval must be a duration >= 0, was " + interval);
+            if (attempts < 1) {
+                throw new IllegalArgumentException("kiwo.worker.retry.attempts must be >= 1, was " + attempts);
             }
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("kiwo.worker.retry.max-retries must be >= 0, was " + maxRetries);
+            if (delays == null || delays.isEmpty()) {
+                throw new IllegalArgumentException("kiwo.worker.retry.delays must list at least one delay");
             }
+            Duration previous = Duration.ZERO;
+            for (Duration delay : delays) {
+                // Each tier is one topic named after its delay, so tiers must differ; whole milliseconds only.
+                if (delay == null || delay.compareTo(previous) <= 0 || delay.toMillis() * 1_000_000 != delay.toNanos()) {
+                    throw new IllegalArgumentException("kiwo.worker.retry.delays must be whole milliseconds, > 0 and "
+                            + "strictly increasing, was " + delays);
+                }
+                previous = delay;
+            }
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("kiwo.worker.retry.concurrency must be >= 1, was " + concurrency);
+            }
+            delays = List.copyOf(delays);
+        }
+
+        /** The delay before each retry, one per retry ({@code attempts - 1} values). */
+        public List<Duration> backOffs() {
+            return IntStream.range(0, attempts - 1)
+                    .mapToObj(retry -> delays.get(Math.min(retry, delays.size() - 1)))
+                    .toList();
+        }
+
+        /** The delay tiers that are used, hence the retry topics needed for each job topic. */
+        public List<Duration> tiers() {
+            return backOffs().stream().distinct().toList();
         }
     }
 }

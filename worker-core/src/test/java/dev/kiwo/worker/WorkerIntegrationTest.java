@@ -10,6 +10,13 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
+import dev.kiwo.model.Simulation;
+import dev.kiwo.model.TopicLayout;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import dev.kiwo.testsupport.KafkaTestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +52,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class WorkerIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String FIRST_RETRY = RetryTopicNames.retryTopic(Topics.JOBS_LIGHT.name(), Duration.ofMillis(200));
+    private static final String SECOND_RETRY = RetryTopicNames.retryTopic(Topics.JOBS_LIGHT.name(), Duration.ofMillis(400));
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
@@ -124,6 +133,10 @@ class WorkerIntegrationTest {
             send(0, key, bad.get(key), "corr-" + key);
         }
         send(0, noValue, null, "corr-" + noValue);
+        // A readable job under another key (a keyless record takes the same path): not the classifier's.
+        String wrongKey = UUID.randomUUID().toString();
+        ClassifiedJob misKeyed = classified(lightJob(), JobClass.LIGHT);
+        send(0, wrongKey, json(misKeyed), "corr-" + wrongKey);
         for (int i = 0; i < 3; i++) {
             ClassifiedJob job = classified(lightJob(), JobClass.LIGHT);
             good.add(job.job().jobId());
@@ -131,7 +144,7 @@ class WorkerIntegrationTest {
         }
 
         Map<String, List<ConsumerRecord<String, byte[]>>> dead = awaitRecords(Topics.JOBS_DLQ.name(),
-                Serdes.ByteArray().deserializer(), List.of(notJson, wrongSchema, brokenContract, noValue));
+                Serdes.ByteArray().deserializer(), List.of(notJson, wrongSchema, brokenContract, noValue, wrongKey));
         Map<String, List<ConsumerRecord<String, JobResult>>> results =
                 awaitRecords(Topics.JOBS_RESULTS.name(), Topics.JOBS_RESULTS.valueSerde().deserializer(), good);
 
@@ -143,6 +156,8 @@ class WorkerIntegrationTest {
             assertThat(header(record, KafkaHeaders.DLT_EXCEPTION_FQCN)).endsWith("DeserializationException");
             assertThat(header(record, KafkaHeaders.DLT_EXCEPTION_MESSAGE)).isNotBlank();
             assertThat(header(record, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + key);
+            assertThat(header(record, DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+            assertThat(header(record, DeadLetterHeaders.ERROR_CLASS)).endsWith("DeserializationException");
         });
         assertThat(header(dead.get(notJson).get(0), KafkaHeaders.DLT_EXCEPTION_STACKTRACE))
                 .contains("Cannot read ClassifiedJob from jobs.light");
@@ -154,16 +169,157 @@ class WorkerIntegrationTest {
         assertThat(tombstone.value()).isNull();
         assertThat(header(tombstone, KafkaHeaders.DLT_EXCEPTION_CAUSE_FQCN))
                 .isEqualTo(UnprocessableRecordException.class.getName());
+        assertThat(header(tombstone, DeadLetterHeaders.ERROR_CLASS)).isEqualTo(UnprocessableRecordException.class.getName());
+        ConsumerRecord<String, byte[]> misKeyedDead = dead.get(wrongKey).get(0);
+        assertThat(misKeyedDead.value()).isEqualTo(json(misKeyed));
+        assertThat(header(misKeyedDead, DeadLetterHeaders.ERROR_MESSAGE)).contains("expected its jobId");
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_uncommitted")).doesNotContainKey(misKeyed.job().jobId());
+        // Straight to the DLQ: no retry, no result.
+        assertThat(readToEnd(FIRST_RETRY, "read_uncommitted").keySet()).doesNotContainAnyElementsOf(dead.keySet());
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_uncommitted").keySet())
+                .doesNotContainAnyElementsOf(dead.keySet());
         good.forEach(jobId -> assertThat(results.get(jobId)).hasSize(1));
         assertThat(meters.get("kiwo.worker.jobs").tags("pool", "light", "outcome", "dead_lettered").counter().count())
-                .isGreaterThanOrEqualTo(4);
+                .isGreaterThanOrEqualTo(5);
     }
 
-    private void send(Integer partition, String key, byte[] value, String correlationId) {
+    @Test
+    void retriesAFailingJobThroughTheRetryTopicsUntilItSucceeds() {
+        ClassifiedJob job = classified(lightJob(new Simulation(2, null)), JobClass.LIGHT);
+        String jobId = job.job().jobId();
+        send(null, jobId, json(job), "corr-" + jobId);
+
+        ConsumerRecord<String, JobResult> result = single(
+                awaitRecords(Topics.JOBS_RESULTS.name(), Topics.JOBS_RESULTS.valueSerde().deserializer(), List.of(jobId)),
+                jobId);
+        assertThat(result.value().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.value().error()).isNull();
+        assertThat(header(result, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + jobId);
+
+        ConsumerRecord<String, ClassifiedJob> firstRetry = single(awaitRecords(FIRST_RETRY,
+                Topics.JOBS_LIGHT.valueSerde().deserializer(), List.of(jobId)), jobId);
+        ConsumerRecord<String, ClassifiedJob> secondRetry = single(awaitRecords(SECOND_RETRY,
+                Topics.JOBS_LIGHT.valueSerde().deserializer(), List.of(jobId)), jobId);
+        assertThat(Attempts.of(firstRetry)).isEqualTo(2);
+        assertThat(Attempts.of(secondRetry)).isEqualTo(3);
+        assertThat(firstRetry.value()).isEqualTo(job);
+        assertThat(header(firstRetry, DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(header(secondRetry, DeadLetterHeaders.ATTEMPTS)).isEqualTo("2");
+        assertThat(header(secondRetry, DeadLetterHeaders.ERROR_CLASS)).isEqualTo(SimulatedFailureException.class.getName());
+        assertThat(header(secondRetry, DeadLetterHeaders.ERROR_MESSAGE)).contains("attempt 2");
+        assertThat(header(secondRetry, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + jobId);
+        // Everything committed so far: one result, no dead letter.
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_committed").get(jobId)).hasSize(1);
+        assertThat(readToEnd(Topics.JOBS_DLQ.name(), "read_committed")).doesNotContainKey(jobId);
+    }
+
+    @Test
+    void deadLettersAPermanentlyFailingJobWithOneFailedResultAfterTheLastAttempt() throws Exception {
+        ClassifiedJob job = classified(lightJob(new Simulation(null, true)), JobClass.LIGHT);
+        String jobId = job.job().jobId();
+        RecordMetadata sent = send(null, jobId, json(job), "corr-" + jobId);
+
+        ConsumerRecord<String, byte[]> dead = single(
+                awaitRecords(Topics.JOBS_DLQ.name(), Serdes.ByteArray().deserializer(), List.of(jobId)), jobId);
+        ConsumerRecord<String, JobResult> result = single(
+                awaitRecords(Topics.JOBS_RESULTS.name(), Topics.JOBS_RESULTS.valueSerde().deserializer(), List.of(jobId)),
+                jobId);
+
+        assertThat(Topics.JOBS_LIGHT.valueSerde().deserializer().deserialize(Topics.JOBS_LIGHT.name(), dead.value()))
+                .isEqualTo(job);
+        assertThat(header(dead, DeadLetterHeaders.ERROR_CLASS)).isEqualTo(SimulatedFailureException.class.getName());
+        assertThat(header(dead, DeadLetterHeaders.ERROR_MESSAGE)).contains("attempt 3", jobId);
+        assertThat(header(dead, DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(Topics.JOBS_LIGHT.name());
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo(Integer.toString(sent.partition()));
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo(Long.toString(sent.offset()));
+        assertThat(header(dead, DeadLetterHeaders.POOL)).isEqualTo("light");
+        assertThat(Instant.parse(header(dead, DeadLetterHeaders.FAILED_AT))).isAfterOrEqualTo(job.classifiedAt());
+        assertThat(header(dead, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.JOBS_LIGHT.name());
+        assertThat(header(dead, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + jobId);
+
+        assertThat(result.value().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.value().error()).startsWith(SimulatedFailureException.class.getName()).contains("attempt 3");
+        assertThat(result.value().pool()).isEqualTo("light");
+        assertThat(header(result, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + jobId);
+
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_committed").get(jobId)).hasSize(1);
+        assertThat(readToEnd(Topics.JOBS_DLQ.name(), "read_committed").get(jobId)).hasSize(1);
+        assertThat(meters.get("kiwo.worker.jobs").tags("pool", "light", "outcome", "failed").counter().count())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("kiwo.worker.jobs").tags("pool", "light", "outcome", "retried").counter().count())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void hidesTheResultOfAnAbortedTransactionAndStillEndsWithExactlyOne() {
+        ClassifiedJob job = classified(lightJob(), JobClass.LIGHT);
+        String jobId = job.job().jobId();
+        WorkerTestApplication.CRASH_BEFORE_COMMIT.add(jobId);
+        send(null, jobId, json(job), "corr-" + jobId);
+
+        ConsumerRecord<String, JobResult> result = single(
+                awaitRecords(Topics.JOBS_RESULTS.name(), Topics.JOBS_RESULTS.valueSerde().deserializer(), List.of(jobId)),
+                jobId);
+        assertThat(result.value().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(WorkerTestApplication.CRASH_BEFORE_COMMIT).doesNotContain(jobId);
+        // The aborted attempt did write its result, but only read_uncommitted consumers can see it.
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_uncommitted").get(jobId)).hasSize(2);
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_committed").get(jobId)).hasSize(1);
+        assertThat(Attempts.of(single(awaitRecords(FIRST_RETRY, Topics.JOBS_LIGHT.valueSerde().deserializer(),
+                List.of(jobId)), jobId))).isEqualTo(2);
+    }
+
+    @Test
+    void declaresTheRetryTopicsWithThePartitionsOfTheirJobTopic() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaTestBroker.bootstrapServers()))) {
+            Map<String, TopicDescription> topics = admin.describeTopics(
+                    List.of(Topics.JOBS_LIGHT.name(), FIRST_RETRY, SECOND_RETRY, Topics.JOBS_DLQ.name()))
+                    .allTopicNames().get();
+            int light = topics.get(Topics.JOBS_LIGHT.name()).partitions().size();
+            assertThat(topics.get(FIRST_RETRY).partitions()).hasSize(light);
+            assertThat(topics.get(SECOND_RETRY).partitions()).hasSize(light);
+            assertThat(topics.get(Topics.JOBS_DLQ.name()).partitions()).hasSize(TopicLayout.DEFAULTS.dlqPartitions());
+        }
+    }
+
+    private RecordMetadata send(Integer partition, String key, byte[] value, String correlationId) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.JOBS_LIGHT.name(), partition, key, value);
         record.headers().add(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
-        producer.send(record);
-        producer.flush();
+        try {
+            return producer.send(record).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not send " + key, e);
+        }
+    }
+
+    private static <V> ConsumerRecord<String, V> single(Map<String, List<ConsumerRecord<String, V>>> byKey, String key) {
+        assertThat(byKey.get(key)).hasSize(1);
+        return byKey.get(key).get(0);
+    }
+
+    /** Every record of a topic up to its current end, by key, as a consumer of the given isolation sees it. */
+    private static Map<String, List<ConsumerRecord<String, byte[]>>> readToEnd(String topic, String isolation) {
+        Map<String, List<ConsumerRecord<String, byte[]>>> byKey = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
+                Serdes.String().deserializer(), Serdes.ByteArray().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(WAIT).pollInSameThread().until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
+                }
+                return partitions.stream().allMatch(partition -> consumer.position(partition) >= end.get(partition));
+            });
+        }
+        return byKey;
     }
 
     private static <V> Map<String, List<ConsumerRecord<String, V>>> awaitRecords(
@@ -196,8 +352,12 @@ class WorkerIntegrationTest {
     }
 
     private static Job lightJob() {
+        return lightJob(null);
+    }
+
+    private static Job lightJob(Simulation simulate) {
         return new Job(UUID.randomUUID().toString(), "report.pdf", 1, 3, 0,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), simulate);
     }
 
     private static ClassifiedJob classified(Job job, JobClass jobClass) {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class WorkerPropertiesTest {
 
     private static final WorkerProperties.Cost COST = new WorkerProperties.Cost(1.0, 20, 5, 20, Duration.ofSeconds(30));
-    private static final WorkerProperties.Retry RETRY = new WorkerProperties.Retry(Duration.ofMillis(500), 2);
+    private static final WorkerProperties.Retry RETRY = new WorkerProperties.Retry(3,
+            List.of(Duration.ofSeconds(1), Duration.ofSeconds(5)), 1);
 
     @Test
     void acceptsBothJobTopicsForASharedPool() {
@@ -42,5 +43,47 @@ class WorkerPropertiesTest {
     void rejectsANegativeScale() {
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties.Cost(-1, 20, 5, 20,
                 Duration.ofSeconds(30))).withMessageContaining("scale");
+    }
+
+    @Test
+    void waitsEachTierOnceThenRepeatsTheLongest() {
+        WorkerProperties.Retry retry = new WorkerProperties.Retry(5, List.of(Duration.ofSeconds(1), Duration.ofMinutes(1)), 1);
+        assertThat(retry.backOffs()).containsExactly(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1),
+                Duration.ofMinutes(1));
+        assertThat(retry.tiers()).containsExactly(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    }
+
+    @Test
+    void usesOnlyTheTiersTheAttemptsReach() {
+        assertThat(new WorkerProperties.Retry(2, RETRY.delays(), 1).tiers()).containsExactly(Duration.ofSeconds(1));
+        assertThat(new WorkerProperties.Retry(1, RETRY.delays(), 1).backOffs()).isEmpty();
+    }
+
+    @Test
+    void rejectsTiersThatAreNotStrictlyIncreasing() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties.Retry(3,
+                List.of(Duration.ofSeconds(5), Duration.ofSeconds(5)), 1)).withMessageContaining("strictly increasing");
+        assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties.Retry(3,
+                List.of(Duration.ofSeconds(5), Duration.ofSeconds(1)), 1));
+    }
+
+    @Test
+    void rejectsZeroAttempts() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties.Retry(0, RETRY.delays(), 1))
+                .withMessageContaining("attempts");
+    }
+
+    @Test
+    void namesRetryTopicsAfterTheirTier() {
+        assertThat(RetryTopicNames.retryTopic("jobs.heavy", Duration.ofSeconds(10))).isEqualTo("jobs.heavy.retry-10s");
+        assertThat(RetryTopicNames.retryTopic("jobs.light", Duration.ofMinutes(1))).isEqualTo("jobs.light.retry-1m");
+        assertThat(RetryTopicNames.retryTopic("jobs.light", Duration.ofMillis(1500))).isEqualTo("jobs.light.retry-1500ms");
+    }
+
+    @Test
+    void prefixesTransactionalIdsWithPoolAndInstance() {
+        WorkerProperties properties = new WorkerProperties("heavy", "worker-heavy-7f9c", List.of("jobs.heavy"),
+                Duration.ofSeconds(10), COST, RETRY);
+        assertThat(properties.transactionIdPrefix()).isEqualTo("kiwo-worker-heavy-worker-heavy-7f9c-");
     }
 }

@@ -2,7 +2,12 @@ package dev.kiwo.api.jobs;
 
 import dev.kiwo.api.web.FieldProblem;
 import dev.kiwo.model.Job;
+import dev.kiwo.model.Simulation;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +34,15 @@ final class JobRequestParser {
     static final String FILE_SIZE_MB = "fileSizeMb";
     static final String PAGE_COUNT = "pageCount";
     static final String IMAGE_COUNT = "imageCount";
-    static final Set<String> FIELDS = Set.of(NAME, FILE_SIZE_MB, PAGE_COUNT, IMAGE_COUNT);
+    static final String SIMULATE = "simulate";
+    static final Set<String> FIELDS = Set.of(NAME, FILE_SIZE_MB, PAGE_COUNT, IMAGE_COUNT, SIMULATE);
+
+    static final String SIMULATE_FAILURES = "failures";
+    static final String SIMULATE_PERMANENT = "permanent";
+    static final Set<String> SIMULATE_FIELDS = Set.of(SIMULATE_FAILURES, SIMULATE_PERMANENT);
+
+    /** Enough to exercise every retry tier; more would only keep a demo job busy for longer. */
+    static final int MAX_SIMULATED_FAILURES = 10;
 
     /** A job is flat; anything deeper than this is junk, and the cap keeps parsing cheap and stack-safe. */
     static final int MAX_NESTING_DEPTH = 16;
@@ -68,18 +81,93 @@ final class JobRequestParser {
         double fileSizeMb = fileSizeMb(root.get(FILE_SIZE_MB), problems);
         int pageCount = count(PAGE_COUNT, root.get(PAGE_COUNT), problems);
         int imageCount = count(IMAGE_COUNT, root.get(IMAGE_COUNT), problems);
+        Simulation simulate = simulation(root.get(SIMULATE), problems);
         for (Map.Entry<String, JsonNode> property : root.properties()) {
             if (!FIELDS.contains(property.getKey())) {
                 problems.add(new FieldProblem(property.getKey(),
-                        "unknown field; accepted fields are name, fileSizeMb, pageCount, imageCount"));
+                        "unknown field; accepted fields are name, fileSizeMb, pageCount, imageCount, simulate"));
             }
         }
-        return problems.size() == before ? new JobRequest(name, fileSizeMb, pageCount, imageCount) : null;
+        return problems.size() == before
+                ? new JobRequest(name, fileSizeMb, pageCount, imageCount, simulate)
+                : null;
+    }
+
+    /**
+     * The optional failure simulation: exactly one of {@code {"failures": 0..10}} or {@code {"permanent": true}}.
+     * Anything else is rejected, so a typo cannot turn a demo of retries into a job that silently succeeds.
+     */
+    private static Simulation simulation(JsonNode node, List<FieldProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(new FieldProblem(SIMULATE, "must be an object, was " + typeOf(node)));
+            return null;
+        }
+        int before = problems.size();
+        for (Map.Entry<String, JsonNode> property : node.properties()) {
+            if (!SIMULATE_FIELDS.contains(property.getKey())) {
+                problems.add(new FieldProblem(SIMULATE + "." + property.getKey(),
+                        "unknown field; accepted fields are failures, permanent"));
+            }
+        }
+        JsonNode failuresNode = node.get(SIMULATE_FAILURES);
+        JsonNode permanentNode = node.get(SIMULATE_PERMANENT);
+        Integer failures = failuresNode == null ? null : simulatedFailures(failuresNode, problems);
+        Boolean permanent = permanentNode == null ? null : permanent(permanentNode, problems);
+        if (problems.size() > before) {
+            return null;
+        }
+        if (failures == null && permanent == null) {
+            problems.add(new FieldProblem(SIMULATE, "must contain failures or permanent"));
+            return null;
+        }
+        if (failures != null && permanent != null) {
+            problems.add(new FieldProblem(SIMULATE, "takes either failures or permanent, not both"));
+            return null;
+        }
+        return new Simulation(failures, permanent);
+    }
+
+    private static Integer simulatedFailures(JsonNode node, List<FieldProblem> problems) {
+        String field = SIMULATE + "." + SIMULATE_FAILURES;
+        String range = "an integer from 0 to " + MAX_SIMULATED_FAILURES;
+        BigInteger value = node.isNumber() ? integralValue(node) : null;
+        if (value == null) {
+            problems.add(new FieldProblem(field, "must be " + range + ", was "
+                    + (node.isNumber() ? shown(node) : typeOf(node))));
+            return null;
+        }
+        if (value.signum() < 0 || value.compareTo(BigInteger.valueOf(MAX_SIMULATED_FAILURES)) > 0) {
+            problems.add(new FieldProblem(field, "must be " + range + ", was " + shown(node)));
+            return null;
+        }
+        return value.intValue();
+    }
+
+    private static Boolean permanent(JsonNode node, List<FieldProblem> problems) {
+        if (!node.isBoolean() || !node.booleanValue()) {
+            problems.add(new FieldProblem(SIMULATE + "." + SIMULATE_PERMANENT, "must be true, was "
+                    + (node.isBoolean() ? "false" : typeOf(node))));
+            return null;
+        }
+        return Boolean.TRUE;
     }
 
     private static JsonNode readTree(byte[] body, List<FieldProblem> problems) {
         if (body == null || body.length == 0) {
             problems.add(new FieldProblem(FieldProblem.BODY, "must not be empty"));
+            return null;
+        }
+        try {
+            // Jackson's decoder lets some malformed UTF-8 through (overlong forms); the JDK's strict one does not.
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            problems.add(new FieldProblem(FieldProblem.BODY, "is not valid UTF-8"));
             return null;
         }
         JsonNode root;

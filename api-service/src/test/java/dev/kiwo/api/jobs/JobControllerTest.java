@@ -16,6 +16,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.kiwo.api.ApiProperties;
 import dev.kiwo.api.web.CorrelationId;
 import dev.kiwo.model.Job;
+import dev.kiwo.model.Simulation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.Arrays;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -198,9 +200,31 @@ class JobControllerTest {
                 bad("JSON number", "42", "body", "must be a JSON object, was number"),
                 bad("deeply nested array", nested, "body", "malformed JSON"),
                 bad("deeply nested unknown field", "{\"x\":" + nested + "}", "body", "malformed JSON"),
+                bad("simulate not an object", withSimulate("2"), "simulate", "must be an object, was number"),
+                bad("simulate empty", withSimulate("{}"), "simulate", "must contain failures or permanent"),
+                bad("simulate both", withSimulate("{\"failures\":1,\"permanent\":true}"), "simulate",
+                        "either failures or permanent, not both"),
+                bad("simulate unknown sub-field", withSimulate("{\"failure\":1}"), "simulate.failure",
+                        "unknown field; accepted fields are failures, permanent"),
+                bad("simulate negative failures", withSimulate("{\"failures\":-1}"), "simulate.failures",
+                        "must be an integer from 0 to 10, was -1"),
+                bad("simulate too many failures", withSimulate("{\"failures\":11}"), "simulate.failures",
+                        "must be an integer from 0 to 10, was 11"),
+                bad("simulate fractional failures", withSimulate("{\"failures\":1.5}"), "simulate.failures",
+                        "must be an integer from 0 to 10, was 1.5"),
+                bad("simulate string failures", withSimulate("{\"failures\":\"2\"}"), "simulate.failures",
+                        "was string"),
+                bad("simulate null failures", withSimulate("{\"failures\":null}"), "simulate.failures",
+                        "was null"),
+                bad("simulate permanent false", withSimulate("{\"permanent\":false}"), "simulate.permanent",
+                        "must be true, was false"),
+                bad("simulate permanent string", withSimulate("{\"permanent\":\"yes\"}"), "simulate.permanent",
+                        "must be true, was string"),
                 bad("invalid UTF-8 in name", concat("{\"name\":\"", new byte[] {(byte) 0xff, (byte) 0xfe},
                         "\",\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}"), "body", "UTF-8"),
                 bad("truncated UTF-8 sequence", concat("{\"name\":\"a", new byte[] {(byte) 0xc3},
+                        "\",\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}"), "body", "UTF-8"),
+                bad("overlong UTF-8 encoding of '/'", concat("{\"name\":\"", new byte[] {(byte) 0xc0, (byte) 0xaf},
                         "\",\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}"), "body", "UTF-8"));
     }
 
@@ -219,6 +243,95 @@ class JobControllerTest {
                         hasItem(containsString(message))));
 
         assertThat(publisher.published()).isEmpty();
+    }
+
+    static Stream<Arguments> simulations() {
+        return Stream.of(
+                Arguments.of("{\"failures\":0}", new Simulation(0, null)),
+                Arguments.of("{\"failures\":2}", new Simulation(2, null)),
+                Arguments.of("{\"failures\":10.0}", new Simulation(10, null)),
+                Arguments.of("{\"permanent\":true}", new Simulation(null, true)),
+                Arguments.of("null", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("simulations")
+    void publishesTheRequestedSimulationWithTheJob(String simulate, Simulation expected) throws Exception {
+        postJson(withSimulate(simulate)).andExpect(status().isAccepted());
+
+        assertThat(publisher.published()).singleElement()
+                .satisfies(published -> assertThat(published.job().simulate()).isEqualTo(expected));
+    }
+
+    @Test
+    void publishesARealJobWithoutSimulation() throws Exception {
+        postJson(VALID.getBytes(StandardCharsets.UTF_8)).andExpect(status().isAccepted());
+
+        assertThat(publisher.published().get(0).job().simulate()).isNull();
+    }
+
+    @Test
+    void namesEveryBadSimulationSubFieldInOneProblem() throws Exception {
+        postJson(withSimulate("{\"failures\":99,\"permanent\":0,\"delay\":5}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field").value(Matchers.containsInAnyOrder(
+                        "simulate.failures", "simulate.permanent", "simulate.delay")));
+
+        assertThat(publisher.published()).isEmpty();
+    }
+
+    @Test
+    void retryWithTheSameIdempotencyKeyGetsTheSameJobId() throws Exception {
+        String first = postWithKey("order-42/attempt").andExpect(status().isAccepted())
+                .andReturn().getResponse().getHeader("Location");
+        String second = postWithKey("order-42/attempt").andExpect(status().isAccepted())
+                .andReturn().getResponse().getHeader("Location");
+
+        assertThat(second).isEqualTo(first);
+        assertThat(publisher.published()).extracting(published -> published.job().jobId())
+                .containsExactly(IdempotencyKey.jobId("order-42/attempt"), IdempotencyKey.jobId("order-42/attempt"));
+        assertThat(first).isEqualTo("/jobs/" + IdempotencyKey.jobId("order-42/attempt"));
+    }
+
+    @Test
+    void derivesANameBasedUuidThatDiffersPerKey() {
+        UUID one = UUID.fromString(IdempotencyKey.jobId("key-1"));
+        UUID two = UUID.fromString(IdempotencyKey.jobId("key-2"));
+
+        assertThat(one.version()).isEqualTo(5);
+        assertThat(one.variant()).isEqualTo(2);
+        assertThat(one).isNotEqualTo(two);
+        assertThat(IdempotencyKey.jobId("key-1")).isEqualTo(one.toString());
+    }
+
+    @Test
+    void withoutIdempotencyKeyEverySubmissionGetsANewJobId() throws Exception {
+        postJson(VALID.getBytes(StandardCharsets.UTF_8)).andExpect(status().isAccepted());
+        postJson(VALID.getBytes(StandardCharsets.UTF_8)).andExpect(status().isAccepted());
+
+        assertThat(publisher.published()).extracting(published -> published.job().jobId()).doesNotHaveDuplicates();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"has space", "tab\there", "caf\u00e9", ""})
+    void rejectsIdempotencyKeyThatIsNotVisibleAscii(String value) throws Exception {
+        postWithKey(value)
+                .andExpect(status().isBadRequest())
+                .andExpect(header().string("Content-Type", MediaType.APPLICATION_PROBLEM_JSON_VALUE))
+                .andExpect(jsonPath("$.errors[0].field").value(IdempotencyKey.HEADER))
+                .andExpect(jsonPath("$.errors[0].message").value("must be 1 to 128 visible ASCII characters"));
+
+        assertThat(publisher.published()).isEmpty();
+    }
+
+    @Test
+    void acceptsIdempotencyKeyOf128CharactersAndRejects129() throws Exception {
+        postWithKey("k".repeat(128)).andExpect(status().isAccepted());
+        postWithKey("k".repeat(129))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(IdempotencyKey.HEADER));
+
+        assertThat(publisher.published()).hasSize(1);
     }
 
     @Test
@@ -339,6 +452,15 @@ class JobControllerTest {
                 .andExpect(status().isInternalServerError())
                 .andExpect(header().string("Content-Type", MediaType.APPLICATION_PROBLEM_JSON_VALUE))
                 .andExpect(jsonPath("$.detail").value("Unexpected server error"));
+    }
+
+    private ResultActions postWithKey(String idempotencyKey) throws Exception {
+        return mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8))
+                .header(IdempotencyKey.HEADER, idempotencyKey));
+    }
+
+    private static byte[] withSimulate(String rawValue) {
+        return VALID.replace("}", ",\"simulate\":" + rawValue + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     private ResultActions postJson(byte[] body) throws Exception {

@@ -16,10 +16,12 @@ import org.slf4j.LoggerFactory;
 final class DecisionRecorder {
 
     static final String DECISIONS_METER = "kiwo.classifier.decisions";
+    static final String DUPLICATES_METER = "kiwo.classifier.duplicates";
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionRecorder.class);
 
     private final Map<JobClass, Counter> decisions = new EnumMap<>(JobClass.class);
+    private final Counter duplicates;
 
     DecisionRecorder(MeterRegistry registry) {
         for (JobClass jobClass : JobClass.values()) {
@@ -28,6 +30,15 @@ final class DecisionRecorder {
                     .tag("class", jobClass.name())
                     .register(registry));
         }
+        duplicates = Counter.builder(DUPLICATES_METER)
+                .description("Records of a jobId that was already routed, dropped")
+                .register(registry);
+    }
+
+    void duplicate(String jobId, String firstRoutedAs, String correlationId) {
+        LOG.info("Dropped duplicate of job {} (already routed as {}) correlationId={}", jobId, firstRoutedAs,
+                correlationId);
+        duplicates.increment();
     }
 
     void record(ClassifiedJob decision, String correlationId) {

@@ -10,8 +10,10 @@ import dev.kiwo.model.Topic;
 import dev.kiwo.model.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,9 +28,12 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * jobs.in -> check the record -> classify -> jobs.heavy or jobs.light. Built by plain methods so the
+ * jobs.in -> check the record -> drop a jobId already routed -> classify -> jobs.heavy or jobs.light. Built by plain methods so the
  * application and the TopologyTestDriver tests run the very same topology. Headers travel with each record,
  * so the correlation id reaches the output without being touched here.
  */
@@ -41,22 +46,36 @@ final class RoutingTopology {
     static final Map<String, Object> ERROR_HANDLING = Map.of(
             StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
             StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
+            StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionExceptionHandler.class,
             StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.JOBS_DLQ.name());
+
+    /**
+     * jobId -> class it was routed to, kept for the dedupe retention. A window store, keyed by the record time of
+     * the first routing, because it expires whole segments as stream time passes: the store stays bounded without a
+     * scan. Its changelog is written in the same transaction as the routed record and the input offset.
+     */
+    static final String ROUTED_JOBS_STORE = "routed-jobs";
 
     private RoutingTopology() {
     }
 
-    static Topology build(JobClassifier classifier, Clock clock, DecisionRecorder recorder) {
+    static Topology build(JobClassifier classifier, Clock clock, DecisionRecorder recorder,
+                          Duration dedupeRetention) {
         StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, classifier, clock, recorder);
+        addTo(builder, classifier, clock, recorder, dedupeRetention);
         return builder.build();
     }
 
     static KStream<String, Job> addTo(StreamsBuilder builder, JobClassifier classifier, Clock clock,
-                                      DecisionRecorder recorder) {
+                                      DecisionRecorder recorder, Duration dedupeRetention) {
+        // a window is one instant: only its start, the first routing's record time, matters
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(ROUTED_JOBS_STORE, dedupeRetention, Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.String()));
         KStream<String, Job> jobs = builder.stream(Topics.JOBS_IN.name(),
                 Consumed.with(Topics.JOBS_IN.keySerde(), Topics.JOBS_IN.valueSerde()).withName("jobs-in"));
-        jobs.processValues(() -> new Classify(classifier, clock, recorder), Named.as("classify"))
+        jobs.processValues(() -> new Classify(classifier, clock, recorder, dedupeRetention), Named.as("classify"),
+                        ROUTED_JOBS_STORE)
                 .split(Named.as("route-"))
                 .branch((jobId, classified) -> classified.jobClass() == JobClass.HEAVY,
                         Branched.withConsumer(heavy -> heavy.to(Topics.JOBS_HEAVY.name(), produced(Topics.JOBS_HEAVY)),
@@ -75,26 +94,50 @@ final class RoutingTopology {
         private final JobClassifier classifier;
         private final Clock clock;
         private final DecisionRecorder recorder;
+        private final long retentionMs;
         private FixedKeyProcessorContext<String, ClassifiedJob> context;
+        private WindowStore<String, String> routed;
 
-        Classify(JobClassifier classifier, Clock clock, DecisionRecorder recorder) {
+        Classify(JobClassifier classifier, Clock clock, DecisionRecorder recorder, Duration retention) {
             this.classifier = classifier;
             this.clock = clock;
             this.recorder = recorder;
+            this.retentionMs = retention.toMillis();
         }
 
         @Override
         public void init(FixedKeyProcessorContext<String, ClassifiedJob> context) {
             this.context = context;
+            this.routed = context.getStateStore(ROUTED_JOBS_STORE);
         }
 
+        /** Remembers the jobId only once the job is classified, so a record that fails here can come again. */
         @Override
         public void process(FixedKeyRecord<String, Job> record) {
             Job job = checked(record.key(), record.value());
+            String correlationId = correlationId(record.headers());
+            String firstRoutedAs = firstRoutedAs(job.jobId(), record.timestamp());
+            if (firstRoutedAs != null) {
+                recorder.duplicate(job.jobId(), firstRoutedAs, correlationId);
+                return;
+            }
             Classification decision = classifier.classify(job);
             ClassifiedJob classified = new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
-            recorder.record(classified, correlationId(record.headers()));
+            routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
+            recorder.record(classified, correlationId);
             context.forward(record.withValue(classified));
+        }
+
+        /**
+         * Looks both ways in record time: replicas' clocks differ, so a repeat may carry an earlier timestamp than
+         * the record that was routed.
+         */
+        private String firstRoutedAs(String jobId, long timestamp) {
+            long from = Math.max(0, timestamp - retentionMs);
+            long to = timestamp > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : timestamp + retentionMs;
+            try (WindowStoreIterator<String> earlier = routed.fetch(jobId, from, to)) {
+                return earlier.hasNext() ? earlier.next().value : null;
+            }
         }
 
         private static Job checked(String key, Job job) {

@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,6 +25,7 @@ import org.springframework.kafka.core.KafkaAdmin;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
+@EnableConfigurationProperties(DedupeProperties.class)
 class StreamsConfiguration {
 
     /**
@@ -49,8 +51,10 @@ class StreamsConfiguration {
     }
 
     @Bean
-    KStream<String, Job> routing(StreamsBuilder builder, JobClassifier classifier, MeterRegistry registry) {
-        return RoutingTopology.addTo(builder, classifier, Clock.systemUTC(), new DecisionRecorder(registry));
+    KStream<String, Job> routing(StreamsBuilder builder, JobClassifier classifier, MeterRegistry registry,
+            DedupeProperties dedupe) {
+        return RoutingTopology.addTo(builder, classifier, Clock.systemUTC(), new DecisionRecorder(registry),
+                dedupe.retention());
     }
 
     @Bean

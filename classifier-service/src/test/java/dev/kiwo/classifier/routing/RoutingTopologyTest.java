@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ class RoutingTopologyTest {
 
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
     private static final Instant SUBMITTED = Instant.parse("2026-01-02T03:04:00Z");
+    private static final Duration RETENTION = Duration.ofHours(24);
 
     @TempDir
     Path stateDir;
@@ -166,6 +168,59 @@ class RoutingTopologyTest {
                         .isEqualTo(1.0));
     }
 
+    @Test
+    void dropsARepeatedJobIdWithinTheRetentionAndRoutesItAgainAfterwards() {
+        // Given
+        Job job = job(1, 1, 1);
+        Job other = job(1, 1, 1);
+        Instant first = SUBMITTED;
+
+        // When
+        Output output = run(input -> {
+            // routed: first time this jobId is seen
+            input.pipeInput(new TestRecord<>(job.jobId(), json(job), traced("corr-first"), first));
+            // dropped: the same jobId an hour later, as a retried POST with the same Idempotency-Key produces
+            input.pipeInput(new TestRecord<>(job.jobId(), json(job), traced("corr-retry"), first.plus(Duration.ofHours(1))));
+            // dropped: a repeat stamped earlier than the first, as from a replica whose clock is behind
+            input.pipeInput(job.jobId(), json(job), first.minusSeconds(5));
+            // routed: a new jobId is not held up by the repeats
+            input.pipeInput(other.jobId(), json(other), first.plus(Duration.ofHours(2)));
+            // routed again: more than the retention after the first routing, the jobId is forgotten
+            input.pipeInput(new TestRecord<>(job.jobId(), json(job), traced("corr-later"),
+                    first.plus(RETENTION).plusMillis(1)));
+        });
+
+        // Then
+        assertThat(output).satisfies(
+                o -> assertThat(o.traced()).containsExactly(
+                        new Traced(Topics.JOBS_LIGHT.name(), job.jobId(), "corr-first"),
+                        new Traced(Topics.JOBS_LIGHT.name(), other.jobId(), null),
+                        new Traced(Topics.JOBS_LIGHT.name(), job.jobId(), "corr-later")),
+                o -> assertThat(o.dlq()).isEmpty(),
+                o -> assertThat(registry.get(DecisionRecorder.DUPLICATES_METER).counter().count()).isEqualTo(2.0),
+                o -> assertThat(registry.get(DecisionRecorder.DECISIONS_METER).tag("class", "LIGHT").counter().count())
+                        .isEqualTo(3.0));
+    }
+
+    @Test
+    void aRecordThatFailedDoesNotMarkItsJobIdAsRouted() {
+        // Given
+        Job job = job(1, 1, 1);
+
+        // When
+        Output output = run(input -> {
+            // dead-lettered: valid job under a missing key; must not count as routed
+            input.pipeInput(null, json(job));
+            // routed: the same job, now correctly keyed
+            input.pipeInput(job.jobId(), json(job));
+        });
+
+        // Then
+        assertThat(output).satisfies(
+                o -> assertThat(o.routed()).containsExactly(light(job)),
+                o -> assertThat(o.dlq()).hasSize(1));
+    }
+
     private record Output(List<TestRecord<String, ClassifiedJob>> light, List<TestRecord<String, ClassifiedJob>> heavy,
                           List<TestRecord<byte[], byte[]>> dlq) {
 
@@ -206,7 +261,8 @@ class RoutingTopologyTest {
         Thresholds thresholds = new Thresholds(50, 200, 50);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         try (TopologyTestDriver driver = new TopologyTestDriver(
-                RoutingTopology.build(new HeavyJobRule(thresholds), clock, new DecisionRecorder(registry)),
+                RoutingTopology.build(new HeavyJobRule(thresholds), clock, new DecisionRecorder(registry),
+                        RETENTION),
                 streamsProperties())) {
             feed.accept(driver.createInputTopic(Topics.JOBS_IN.name(), new StringSerializer(),
                     new ByteArraySerializer()));

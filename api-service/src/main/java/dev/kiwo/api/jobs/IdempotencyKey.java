@@ -1,0 +1,51 @@
+package dev.kiwo.api.jobs;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.UUID;
+
+/**
+ * The {@code Idempotency-Key} request header. The jobId is a name-based UUID (version 5, RFC 9562) over a fixed
+ * namespace and the key, so every API replica derives the same jobId for the same key without shared state;
+ * the classifier then routes only the first record of each jobId.
+ */
+final class IdempotencyKey {
+
+    static final String HEADER = "Idempotency-Key";
+
+    static final int MAX_LENGTH = 128;
+
+    /** The namespace of kiwo jobIds derived from idempotency keys; changing it changes every derived jobId. */
+    static final UUID NAMESPACE = UUID.fromString("5b0f7c52-3c1e-4d8a-9a57-0c6f2e4b9d13");
+
+    private IdempotencyKey() {
+    }
+
+    /** Visible ASCII only, like the correlation id: safe to log and unambiguous as bytes. */
+    static boolean isAcceptable(String value) {
+        if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
+            return false;
+        }
+        return value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+    }
+
+    static String jobId(String key) {
+        MessageDigest sha1;
+        try {
+            sha1 = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime provides SHA-1", e);
+        }
+        sha1.update(ByteBuffer.allocate(16)
+                .putLong(NAMESPACE.getMostSignificantBits())
+                .putLong(NAMESPACE.getLeastSignificantBits())
+                .array());
+        byte[] hash = sha1.digest(key.getBytes(StandardCharsets.US_ASCII));
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant
+        ByteBuffer bits = ByteBuffer.wrap(hash, 0, 16);
+        return new UUID(bits.getLong(), bits.getLong()).toString();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.kiwo.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The custom resources kubernetes-validate cannot check (it has no schema for CRDs), checked here against
+ * the fields of the CRDs we use: KEDA 2.x ScaledObject (keda.sh/v1alpha1) and the Prometheus operator's
+ * PodMonitor (monitoring.coreos.com/v1). Every field we set must be one the CRD defines, with its type
+ * and allowed values; no other custom resource may appear unchecked. The behavior block of a ScaledObject
+ * is an autoscaling/v2 HPA behavior, and LagScalingTest proves it equal to base's schema-validated one.
+ */
+class CustomResourcesTest {
+
+    private static final Set<String> CHECKED = Set.of("keda.sh/v1alpha1/ScaledObject", "monitoring.coreos.com/v1/PodMonitor");
+
+    /** The fields of the KEDA Kafka scaler (apache-kafka) kiwo may set; values are strings in KEDA's API. */
+    private static final Set<String> KAFKA_TRIGGER_KEYS = Set.of("bootstrapServers", "consumerGroup", "topic",
+            "lagThreshold", "activationLagThreshold", "offsetResetPolicy", "allowIdleConsumers",
+            "limitToPartitionsWithLag", "excludePersistentLag", "scaleToZeroOnInvalidOffset", "partitionLimitation");
+
+    /** Prometheus operator's Duration pattern. */
+    private static final Pattern DURATION = Pattern.compile(
+            "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$");
+
+    static List<RenderTarget> targets() {
+        return RenderTarget.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void everyCustomResourceIsOneWeCheck(RenderTarget target) {
+        for (Map<String, Object> o : Manifests.of(target).objects) {
+            if (Manifests.isCustomResource(o)) {
+                assertThat(o.get("apiVersion") + "/" + o.get("kind")).as("%s %s", target, Manifests.name(o)).isIn(CHECKED);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void scaledObjectsUseOnlyFieldsOfTheKedaCrd(RenderTarget target) {
+        for (Map<String, Object> so : Manifests.of(target).ofKind("ScaledObject")) {
+            List<String> problems = new ArrayList<>();
+            String at = "scaledobject/" + Manifests.name(so);
+            keys(problems, at, so, Set.of("apiVersion", "kind", "metadata", "spec"));
+            Map<String, Object> spec = Yamls.map(so.get("spec"));
+            keys(problems, at + ".spec", spec, Set.of("scaleTargetRef", "pollingInterval", "cooldownPeriod",
+                    "initialCooldownPeriod", "idleReplicaCount", "minReplicaCount", "maxReplicaCount", "fallback",
+                    "advanced", "triggers"));
+            Map<String, Object> ref = Yamls.map(spec.get("scaleTargetRef"));
+            keys(problems, at + ".spec.scaleTargetRef", ref, Set.of("apiVersion", "kind", "name", "envSourceContainerName"));
+            string(problems, at + ".spec.scaleTargetRef.name", ref.get("name"), true);
+            for (String field : List.of("pollingInterval", "cooldownPeriod", "minReplicaCount", "maxReplicaCount")) {
+                if (spec.containsKey(field) && !(spec.get(field) instanceof Integer i && i >= 0)) {
+                    problems.add(at + ".spec." + field + " must be a non-negative integer: " + spec.get(field));
+                }
+            }
+            Map<String, Object> advanced = Yamls.map(spec.get("advanced"));
+            keys(problems, at + ".spec.advanced", advanced, Set.of("horizontalPodAutoscalerConfig", "restoreToOriginalReplicaCount",
+                    "scalingModifiers"));
+            keys(problems, at + ".spec.advanced.horizontalPodAutoscalerConfig",
+                    Yamls.map(advanced.get("horizontalPodAutoscalerConfig")), Set.of("name", "behavior"));
+            List<Object> triggers = Yamls.list(spec.get("triggers"));
+            if (triggers.isEmpty()) {
+                problems.add(at + ".spec.triggers is required");
+            }
+            for (Object t : triggers) {
+                Map<String, Object> trigger = Yamls.map(t);
+                String where = at + ".spec.triggers[" + trigger.get("type") + "]";
+                keys(problems, where, trigger, Set.of("type", "name", "metadata", "metricType", "authenticationRef",
+                        "useCachedMetrics"));
+                Map<String, Object> metadata = Yamls.map(trigger.get("metadata"));
+                metadata.forEach((k, v) -> string(problems, where + ".metadata." + k, v, false));
+                switch (Yamls.str(trigger.get("type"))) {
+                    case "kafka" -> {
+                        keys(problems, where + ".metadata", metadata, KAFKA_TRIGGER_KEYS);
+                        for (String required : List.of("bootstrapServers", "consumerGroup", "topic", "lagThreshold")) {
+                            string(problems, where + ".metadata." + required, metadata.get(required), true);
+                        }
+                        for (String bool : List.of("allowIdleConsumers", "limitToPartitionsWithLag")) {
+                            if (metadata.containsKey(bool) && !Set.of("true", "false").contains(metadata.get(bool))) {
+                                problems.add(where + ".metadata." + bool + " must be \"true\" or \"false\"");
+                            }
+                        }
+                        if (metadata.containsKey("offsetResetPolicy")
+                                && !Set.of("earliest", "latest").contains(metadata.get("offsetResetPolicy"))) {
+                            problems.add(where + ".metadata.offsetResetPolicy must be earliest or latest");
+                        }
+                        if (trigger.containsKey("metricType") && !"AverageValue".equals(trigger.get("metricType"))) {
+                            problems.add(where + ".metricType: the kafka scaler supports AverageValue only");
+                        }
+                    }
+                    case "cpu", "memory" -> {
+                        // Since KEDA 2.10 the type lives in metricType; metadata.type is gone.
+                        keys(problems, where + ".metadata", metadata, Set.of("value", "containerName"));
+                        if (!Set.of("Utilization", "AverageValue").contains(trigger.get("metricType"))) {
+                            problems.add(where + ".metricType must be Utilization or AverageValue");
+                        }
+                        if (!Yamls.str(metadata.get("value")).matches("[0-9]+")) {
+                            problems.add(where + ".metadata.value must be a whole number as a string");
+                        }
+                    }
+                    default -> problems.add(where + ": a trigger type this test does not know; add its fields here");
+                }
+            }
+            assertThat(problems).as("%s %s", target, at).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void podMonitorsUseOnlyFieldsOfThePrometheusOperatorCrdAndScrapeEveryService(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        for (Map<String, Object> pm : m.ofKind("PodMonitor")) {
+            List<String> problems = new ArrayList<>();
+            String at = "podmonitor/" + Manifests.name(pm);
+            keys(problems, at, pm, Set.of("apiVersion", "kind", "metadata", "spec"));
+            Map<String, Object> spec = Yamls.map(pm.get("spec"));
+            keys(problems, at + ".spec", spec, Set.of("selector", "namespaceSelector", "podTargetLabels",
+                    "podMetricsEndpoints", "jobLabel", "sampleLimit"));
+            Map<String, Object> selector = Yamls.map(spec.get("selector"));
+            keys(problems, at + ".spec.selector", selector, Set.of("matchLabels", "matchExpressions"));
+            for (Object e : Yamls.list(selector.get("matchExpressions"))) {
+                Map<String, Object> expression = Yamls.map(e);
+                keys(problems, at + ".spec.selector.matchExpressions", expression, Set.of("key", "operator", "values"));
+                if (!Set.of("In", "NotIn", "Exists", "DoesNotExist").contains(expression.get("operator"))) {
+                    problems.add(at + ": operator " + expression.get("operator"));
+                }
+            }
+            Yamls.list(spec.get("podTargetLabels")).forEach(l -> string(problems, at + ".spec.podTargetLabels", l, true));
+            List<Object> endpoints = Yamls.list(spec.get("podMetricsEndpoints"));
+            if (endpoints.isEmpty()) {
+                problems.add(at + ".spec.podMetricsEndpoints is required");
+            }
+            for (Object e : endpoints) {
+                Map<String, Object> endpoint = Yamls.map(e);
+                keys(problems, at + ".spec.podMetricsEndpoints", endpoint, Set.of("port", "path", "interval", "scrapeTimeout",
+                        "scheme", "honorLabels", "relabelings", "metricRelabelings"));
+                for (String d : List.of("interval", "scrapeTimeout")) {
+                    if (endpoint.containsKey(d) && !DURATION.matcher(Yamls.str(endpoint.get(d))).matches()) {
+                        problems.add(at + ".spec.podMetricsEndpoints." + d + " is not a Prometheus duration");
+                    }
+                }
+            }
+            assertThat(problems).as("%s %s", target, at).isEmpty();
+
+            // What it selects: each kiwo service, scraped on a port its container declares, at the path its
+            // prometheus.io/path annotation names, with the label the dashboard and the adapter group by.
+            for (String service : MetricsSnapshot.SERVICES) {
+                Map<String, Object> deployment = m.find("Deployment", service).orElseThrow();
+                Map<String, Object> labels = Manifests.podLabels(deployment);
+                assertThat(selects(selector, labels)).as("%s %s selects %s", target, at, service).isTrue();
+                for (Object e : endpoints) {
+                    Map<String, Object> endpoint = Yamls.map(e);
+                    assertThat(Manifests.containers(deployment).stream().flatMap(c -> Yamls.list(c.get("ports")).stream())
+                            .map(p -> Yamls.map(p).get("name"))).as("%s %s port on %s", target, at, service)
+                            .contains(endpoint.get("port"));
+                    assertThat(endpoint.get("path")).isEqualTo(Yamls.at(Manifests.podTemplate(deployment), "metadata",
+                            "annotations", "prometheus.io/path"));
+                }
+                assertThat(labels).containsKeys(Yamls.list(spec.get("podTargetLabels")).stream().map(Yamls::str)
+                        .toArray(String[]::new));
+            }
+        }
+    }
+
+    private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+        if (!labels.entrySet().containsAll(Yamls.map(selector.get("matchLabels")).entrySet())) {
+            return false;
+        }
+        for (Object e : Yamls.list(selector.get("matchExpressions"))) {
+            Map<String, Object> expression = Yamls.map(e);
+            Object value = labels.get(Yamls.str(expression.get("key")));
+            List<Object> values = Yamls.list(expression.get("values"));
+            boolean ok = switch (Yamls.str(expression.get("operator"))) {
+                case "In" -> values.contains(value);
+                case "NotIn" -> !values.contains(value);
+                case "Exists" -> value != null;
+                default -> value == null;
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void keys(List<String> problems, String at, Map<String, Object> object, Set<String> allowed) {
+        object.keySet().stream().filter(k -> !allowed.contains(k)).forEach(k -> problems.add(at + "." + k + " is not a field of the CRD"));
+    }
+
+    private static void string(List<String> problems, String at, Object value, boolean required) {
+        if (value == null ? required : !(value instanceof String s) || (required && s.isBlank())) {
+            problems.add(at + " must be a " + (required ? "non-empty " : "") + "string, is " + value);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# kiwo observe: one refreshing screen per pool (pods, autoscaler, lag, jobs/s, p95), the classifier's split
+# and the API's rate, computed from the services' /actuator/prometheus between two refreshes.
+# Sourced by scripts/demo.sh (local mode) and scripts/lib/k8s.sh (Kubernetes). Knobs (env):
+#   KIWO_OBSERVE_INTERVAL  seconds between refreshes (5)      KIWO_OBSERVE_ROUNDS  refreshes before it stops (60)
+#   KIWO_OBSERVE_API / _CLASSIFIER / _WORKER_LIGHT / _WORKER_HEAVY   local base URLs (http://localhost:8080 ...)
+set -euo pipefail
+
+KIWO_OBSERVE_INTERVAL="${KIWO_OBSERVE_INTERVAL:-5}"
+KIWO_OBSERVE_ROUNDS="${KIWO_OBSERVE_ROUNDS:-60}"
+KIWO_OBSERVE_API="${KIWO_OBSERVE_API:-http://localhost:8080}"
+KIWO_OBSERVE_CLASSIFIER="${KIWO_OBSERVE_CLASSIFIER:-http://localhost:8081}"
+KIWO_OBSERVE_WORKER_LIGHT="${KIWO_OBSERVE_WORKER_LIGHT:-http://localhost:8082}"
+KIWO_OBSERVE_WORKER_HEAVY="${KIWO_OBSERVE_WORKER_HEAVY:-http://localhost:8083}"
+
+_OBSERVE_SERVICES=(api classifier worker-light worker-heavy)
+
+# Reads the scrapes in $1 (<service>.prom, pods of a service concatenated) and the counters of the previous
+# round ($2, "key value" lines), writes this round's counters to $3 and prints one "key value" line per
+# figure. Rates and quantiles cover the time since the previous round: counters are differenced, histogram
+# buckets too, so p95 is that of the jobs finished in between.
+# shellcheck disable=SC2016 # an awk program: its $ are awk's
+_OBSERVE_AWK='
+function label(s, key) {
+  if (match(s, "[{,]" key "=\"[^\"]*\"")) return substr(s, RSTART + length(key) + 3, RLENGTH - length(key) - 4)
+  return ""
+}
+function add(key, v) { cur[key] += v }
+function delta(key,   d) { d = cur[key] - prev[key]; return d < 0 ? cur[key] : d }
+# histogram_quantile as Prometheus computes it: linear interpolation inside the bucket holding the rank.
+function quantile(q, prefix,   n, i, j, t, c, k, les, cnt, total, rank, lower, below) {
+  n = 0
+  for (k in cur) if (index(k, prefix "|") == 1) { n++; les[n] = substr(k, length(prefix) + 2) + 0; cnt[n] = delta(k) }
+  for (i = 2; i <= n; i++) {
+    t = les[i]; c = cnt[i]
+    for (j = i - 1; j >= 1 && les[j] > t; j--) { les[j + 1] = les[j]; cnt[j + 1] = cnt[j] }
+    les[j + 1] = t; cnt[j + 1] = c
+  }
+  if (n == 0 || cnt[n] <= 0) return "-"
+  total = cnt[n]; rank = q * total; lower = 0; below = 0
+  for (i = 1; i <= n; i++) {
+    if (cnt[i] >= rank) {
+      if (les[i] > 1e300) return sprintf("%.3f", lower)
+      return sprintf("%.3f", lower + (les[i] - lower) * (rank - below) / (cnt[i] - below))
+    }
+    lower = les[i]; below = cnt[i]
+  }
+  return "-"
+}
+FILENAME == PREV { prev[$1] = $2; next }
+/^#/ { next }
+{
+  n = split(FILENAME, parts, "/"); svc = parts[n]; sub(/\.prom$/, "", svc)
+  brace = index($0, "{"); space = index($0, " ")
+  name = brace && brace < space ? substr($0, 1, brace - 1) : substr($0, 1, space - 1)
+  value = $NF
+  if (value == "NaN") next
+  value += 0
+  if (name == "kiwo_worker_jobs_total") add("jobs|" label($0, "pool") "|" label($0, "outcome"), value)
+  else if (name == "kiwo_worker_processing_seconds_bucket") add("proc|" label($0, "pool") "|" (label($0, "le") == "+Inf" ? 1e308 : label($0, "le")), value)
+  else if (name == "kiwo_worker_end_to_end_seconds_bucket") add("e2e|" label($0, "pool") "|" (label($0, "le") == "+Inf" ? 1e308 : label($0, "le")), value)
+  else if (name == "kiwo_classifier_decisions_total") add("decisions|" tolower(label($0, "class")), value)
+  else if (name == "http_server_requests_seconds_count" && svc == "api" && label($0, "uri") == "/jobs" && label($0, "method") == "POST") add("post|" label($0, "status"), value)
+  else if (name == "kafka_consumer_fetch_manager_records_lag" && value >= 0 && label($0, "topic") ~ /^jobs\./) {
+    # Each topic is reported twice (jobs.light, legacy jobs_light): keep the dotted name. A partition may
+    # also be reported by two consumers around a rebalance: keep the larger report.
+    k = label($0, "topic") "|" label($0, "partition")
+    if (!(k in lag) || value > lag[k]) lag[k] = value
+  }
+}
+END {
+  for (k in lag) { split(k, tp, "|"); topiclag[tp[1]] += lag[k] }
+  for (k in cur) print k, cur[k] > STATE
+  for (p = 1; p <= 2; p++) {
+    pool = p == 1 ? "light" : "heavy"
+    done = 0; dead = 0
+    for (k in cur) if (index(k, "jobs|" pool "|") == 1) { done += delta(k); if (k ~ /dead_lettered$/) dead += delta(k) }
+    printf "%s.jobs_per_s %.1f\n", pool, done / ELAPSED
+    printf "%s.dead_per_s %.1f\n", pool, dead / ELAPSED
+    printf "%s.lag %d\n", pool, topiclag["jobs." pool]
+    printf "%s.processing_p95 %s\n", pool, quantile(0.95, "proc|" pool)
+    printf "%s.e2e_p95 %s\n", pool, quantile(0.95, "e2e|" pool)
+  }
+  light = delta("decisions|light"); heavy = delta("decisions|heavy")
+  printf "classifier.light_per_s %.1f\n", light / ELAPSED
+  printf "classifier.heavy_per_s %.1f\n", heavy / ELAPSED
+  printf "classifier.light_share %s\n", (light + heavy > 0 ? sprintf("%d%%", 100 * light / (light + heavy) + 0.5) : "-")
+  printf "classifier.lag %d\n", topiclag["jobs.in"]
+  all = 0; statuses = ""
+  for (k in cur) if (index(k, "post|") == 1) {
+    d = delta(k); all += d
+    if (d > 0) statuses = statuses sprintf("%s%s %.1f/s", statuses == "" ? "" : ", ", substr(k, 6), d / ELAPSED)
+  }
+  printf "api.post_per_s %.1f\n", all / ELAPSED
+  printf "api.by_status %s\n", statuses == "" ? "-" : statuses
+}'
+
+# Summarises the scrapes in dir $1, diffing against the previous round's state in $1/../state.
+_observe_figures() {
+  local dir="$1" elapsed="$2" state="$1/../state"
+  [[ -f "$state" ]] || : >"$state"
+  : >"$state.next"
+  awk -v PREV="$state" -v STATE="$state.next" -v ELAPSED="$elapsed" "$_OBSERVE_AWK" \
+    "$state" "$dir"/api.prom "$dir"/classifier.prom "$dir"/worker-light.prom "$dir"/worker-heavy.prom
+  mv "$state.next" "$state"
+}
+
+_observe_get() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$2"; }
+
+# Prints the screen from the figures in $1; $2: "local" or the Kubernetes context; $3/$4: round/rounds;
+# $5: the per-pool autoscaler lines (pool<TAB>pods<TAB>hpa<TAB>cpu) or empty in local mode.
+_observe_render() {
+  local figures="$1" where="$2" round="$3" rounds="$4" scaling="$5" pool pods hpa cpu
+  printf 'kiwo observe  %s  %s  round %d/%d  (rates and p95 over the last %ss; Ctrl-C stops)\n\n' \
+    "$(date +%T)" "$where" "$round" "$rounds" "$KIWO_OBSERVE_INTERVAL"
+  printf '%-13s %-6s %-14s %-11s %7s %7s %7s %10s %10s\n' POOL PODS 'HPA CUR/DES' 'CPU/TARGET' LAG JOBS/S DEAD/S 'PROC P95' 'E2E P95'
+  for pool in light heavy; do
+    pods=down hpa=- cpu=-
+    [[ -s "$(dirname "$figures")/scrape/worker-$pool.prom" ]] && pods=up
+    if [[ -n "$scaling" ]]; then
+      IFS=$'\t' read -r _ pods hpa cpu < <(grep "^worker-$pool"$'\t' <<<"$scaling" || printf 'x\t-\t-\t-\n')
+    fi
+    printf '%-13s %-6s %-14s %-11s %7s %7s %7s %10s %10s\n' "worker-$pool" "$pods" "$hpa" "$cpu" \
+      "$(_observe_get "$pool.lag" "$figures")" "$(_observe_get "$pool.jobs_per_s" "$figures")" \
+      "$(_observe_get "$pool.dead_per_s" "$figures")" "$(_observe_get "$pool.processing_p95" "$figures")s" \
+      "$(_observe_get "$pool.e2e_p95" "$figures")s"
+  done
+  printf '\nclassifier    light %s of jobs (light %s/s, heavy %s/s), jobs.in lag %s\n' \
+    "$(_observe_get classifier.light_share "$figures")" "$(_observe_get classifier.light_per_s "$figures")" \
+    "$(_observe_get classifier.heavy_per_s "$figures")" "$(_observe_get classifier.lag "$figures")"
+  printf 'api           POST /jobs %s/s (%s)\n' "$(_observe_get api.post_per_s "$figures")" \
+    "$(_observe_get api.by_status "$figures")"
+}
+
+# Runs the refresh loop: $1 scrape function (fills a directory), $2 scaling function (may print nothing),
+# $3 where, $4 "once" for a single round without screen clearing. A baseline scrape comes first, so every
+# screen's rates and p95 cover the interval before it.
+_observe_loop() {
+  local scrape="$1" scaling_of="$2" where="$3" once="${4:-}" rounds="$KIWO_OBSERVE_ROUNDS" round stop=0
+  local work last now elapsed screen scaling
+  work="$(mktemp -d)"
+  [[ "$once" == once ]] && rounds=1
+  trap 'stop=1' INT
+  mkdir -p "$work/scrape"
+  "$scrape" "$work/scrape"
+  _observe_figures "$work/scrape" 1 >/dev/null
+  last="$EPOCHREALTIME"
+  printf 'kiwo observe: first figures in %ss (Ctrl-C stops)\n' "$KIWO_OBSERVE_INTERVAL"
+  for ((round = 1; round <= rounds && stop == 0; round++)); do
+    sleep "$KIWO_OBSERVE_INTERVAL" || true
+    ((stop == 0)) || break
+    rm -rf "$work/scrape" && mkdir -p "$work/scrape"
+    "$scrape" "$work/scrape"
+    scaling="$("$scaling_of")"
+    now="$EPOCHREALTIME"
+    elapsed="$(awk -v a="$last" -v b="$now" 'BEGIN { d = b - a; printf "%.3f", (d > 0 ? d : 1) }')"
+    last="$now"
+    _observe_figures "$work/scrape" "$elapsed" >"$work/figures"
+    screen="$(_observe_render "$work/figures" "$where" "$round" "$rounds" "$scaling")"
+    if [[ -t 1 && "$once" != once ]]; then printf '\033[H\033[2J'; fi
+    printf '%s\n' "$screen"
+  done
+  trap - INT
+  rm -rf "$work"
+}
+
+_observe_scrape_local() {
+  local dir="$1" svc var
+  for svc in "${_OBSERVE_SERVICES[@]}"; do
+    var="KIWO_OBSERVE_$(tr 'a-z-' 'A-Z_' <<<"$svc")"
+    curl -fs --max-time 3 "${!var}/actuator/prometheus" >"$dir/$svc.prom" || : >"$dir/$svc.prom"
+  done
+}
+
+_observe_no_scaling() { :; }
+
+# observe_local [--once]: the screen for local mode (no autoscalers: one JVM per service).
+observe_local() {
+  local once=""
+  case "${1:-}" in
+    --once) once=once ;;
+    "") ;;
+    *) printf 'error: unknown argument: %s (only --once is accepted)\n' "$1" >&2; return 2 ;;
+  esac
+  command -v curl >/dev/null || { printf 'error: curl is needed\n' >&2; return 1; }
+  _observe_loop _observe_scrape_local _observe_no_scaling local "$once"
+}
+
+# Kubernetes: every Running pod of a service is scraped through the API server's pod proxy.
+_observe_scrape_k8s() {
+  local dir="$1" svc port pod
+  for svc in "${_OBSERVE_SERVICES[@]}"; do
+    case "$svc" in api) port=8080 ;; classifier) port=8081 ;; worker-light) port=8082 ;; *) port=8083 ;; esac
+    : >"$dir/$svc.prom"
+    for pod in $(_k8s_kubectl -n "$KIWO_NAMESPACE" get pods -l "app.kubernetes.io/name=$svc" \
+      --field-selector=status.phase=Running -o jsonpath='{.items[*].metadata.name}' 2>/dev/null); do
+      _k8s_kubectl get --raw "/api/v1/namespaces/$KIWO_NAMESPACE/pods/$pod:$port/proxy/actuator/prometheus" \
+        >>"$dir/$svc.prom" 2>/dev/null || true
+    done
+  done
+}
+
+# pool<TAB>ready/replicas<TAB>HPA current/desired (max)<TAB>CPU current/target, for whichever HPA targets
+# the pool: the plain one, or KEDA's keda-hpa-<pool>.
+_observe_scaling_k8s() {
+  local pool ready hpas line
+  hpas="$(_k8s_kubectl -n "$KIWO_NAMESPACE" get hpa -o jsonpath='{range .items[*]}{.spec.scaleTargetRef.name}{"\t"}{.status.currentReplicas}/{.status.desiredReplicas} ({.spec.maxReplicas}){"\t"}{.status.currentMetrics[?(@.resource.name=="cpu")].resource.current.averageUtilization}%/{.spec.metrics[?(@.resource.name=="cpu")].resource.target.averageUtilization}%{"\n"}{end}' 2>/dev/null || true)"
+  for pool in worker-light worker-heavy; do
+    ready="$(_k8s_kubectl -n "$KIWO_NAMESPACE" get deploy "$pool" -o jsonpath='{.status.readyReplicas}/{.status.replicas}' 2>/dev/null || true)"
+    line="$(grep "^$pool"$'\t' <<<"$hpas" | head -n 1 || true)"
+    [[ -n "$line" ]] || line="$pool"$'\t-\t-'
+    printf '%s\t%s\t%s\n' "$pool" "${ready:--}" "${line#*$'\t'}"
+  done
+}
+
+# observe_k8s: the same screen on Kubernetes, with pods and autoscalers; needs k8s.sh's context helpers.
+observe_k8s() {
+  # shellcheck disable=SC2154 # set by k8s.sh's _k8s_context
+  _observe_loop _observe_scrape_k8s _observe_scaling_k8s "context $_k8s_ctx"
+}
