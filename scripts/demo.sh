@@ -5,6 +5,7 @@
 #   bash scripts/demo.sh load      mixed load against the API (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh status    what local mode runs
 #   bash scripts/demo.sh stop      stop everything local mode started
+#   bash scripts/demo.sh replay    re-submit dead-lettered jobs under their jobId ([--job-id ID]... [--dry-run])
 #   bash scripts/demo.sh observe   pools, lag, jobs/s, p95 on one refreshing screen (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh deploy | down    the Kubernetes side (see docs/kubernetes.md)
 set -euo pipefail
@@ -254,13 +255,21 @@ cmd_load() {
   fi
 }
 
+cmd_replay() {
+  require
+  build
+  running kafka || die "local mode's broker does not run; 'bash scripts/demo.sh local' first"
+  java -cp "$(exec_jar load-generator)" -Dloader.main=dev.kiwo.load.DeadLetterReplay \
+    org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
+}
+
 k8s_or_die() {
   [[ -f "$ROOT/scripts/lib/k8s.sh" ]] || die "the Kubernetes commands are not available in this checkout"
   # shellcheck source=lib/k8s.sh
   source "$ROOT/scripts/lib/k8s.sh"
 }
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 
 main() {
   local command="${1:-}"
@@ -270,6 +279,7 @@ main() {
     load) cmd_load "$@" ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    replay) cmd_replay "$@" ;;
     deploy) k8s_or_die; k8s_deploy "$@" ;;
     observe)
       if running api; then

@@ -1,5 +1,6 @@
 package dev.kiwo.worker;
 
+import dev.kiwo.model.DeadLetterHeaders;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;

@@ -1,5 +1,6 @@
 package dev.kiwo.worker;
 
+import dev.kiwo.model.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

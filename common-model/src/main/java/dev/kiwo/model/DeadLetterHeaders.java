@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.model;
 
 /**
  * Headers (UTF-8 values) a worker puts on every record it forwards to a retry topic or to {@code jobs.dlq},
