@@ -58,9 +58,15 @@ main() {
   esac
   require
   build
+  # Run from a copy of the harness, so a build during the run cannot swap classes under it.
+  local harness
+  harness="$ROOT/bench-results/.harness-$$"
+  mkdir -p "$harness"
+  trap 'rm -rf "$harness"' EXIT
+  cp -r "$ROOT/bench/target/bench-$VERSION.jar" "$ROOT/bench/target/lib" "$harness/"
   # shellcheck disable=SC2086
-  exec java ${BENCH_JAVA_OPTS:--Xmx1g} -Djava.awt.headless=true -Dkiwo.root="$ROOT" \
-    -cp "$ROOT/bench/target/bench-$VERSION.jar:$ROOT/bench/target/lib/*" dev.kiwo.bench.Bench "$@"
+  java ${BENCH_JAVA_OPTS:--Xmx1g} -Djava.awt.headless=true -Dkiwo.root="$ROOT" \
+    -cp "$harness/bench-$VERSION.jar:$harness/lib/*" dev.kiwo.bench.Bench "$@"
 }
 
 main "$@"

@@ -42,7 +42,8 @@ final class IsolationExperiment implements Experiment {
         Duration burstAt = params.duration("burst-at", "8s", "25s");
         Duration burstFor = params.duration("burst-for", "5s", "20s");
         Duration warmup = params.duration("warmup", "2s", "5s");
-        Duration pipelineWarmup = params.duration("pipeline-warmup", "10s", "30s");
+        Duration modeWarmup = params.duration("mode-warmup", "10s", "20s");
+        double warmupRate = params.number("warmup-rate", 10, 10);
         Duration drainTimeout = params.duration("drain-timeout", "45s", "150s");
         double window = params.duration("window", "1s", "2s").toMillis() / 1000.0;
         int lightConcurrency = params.integer("light-concurrency", 4, 4);
@@ -65,14 +66,6 @@ final class IsolationExperiment implements Experiment {
                         "--spring.kafka.streams.application-id=bench-classifier-" + System.currentTimeMillis()));
         api.awaitReady();
         classifier.awaitReady();
-        // Warm the API's and the classifier's JIT before the first mode, so that neither mode pays for it. No
-        // worker group exists yet, and the workers' new groups start at the end, so these jobs are never run.
-        out.printf("[isolation] warming up the API and the classifier for %ss (not measured)%n",
-                pipelineWarmup.toSeconds());
-        LoadGeneratorProcess.run(stack.layout(), stack.runDir(), "load-warmup", List.of(
-                "--target", "http://localhost:" + api.port, "--duration", pipelineWarmup.toSeconds() + "s",
-                "--light-rate", "20", "--burst-for", "0s", "--progress", "5s"), pipelineWarmup.plusMinutes(2), out);
-
         Map<String, Object> byMode = new LinkedHashMap<>();
         Map<String, LatencyTimeline> timelines = new LinkedHashMap<>();
         for (String mode : modes) {
@@ -108,10 +101,23 @@ final class IsolationExperiment implements Experiment {
                 w.awaitReady();
                 w.awaitAssigned();
             }
-            out.printf("[isolation] mode %s: workers ready (%s); load for %ss%n", mode,
-                    workers.stream().map(w -> w.name + " pid " + w.proc.pid()).toList(), duration.toSeconds());
+            // Warm every JVM of the path (API, classifier, these workers) and let the warm-up drain, so the
+            // measured load starts on warm code and empty topics.
+            out.printf("[isolation] mode %s: workers ready (%s); warm-up for %ss at %s light/s (not measured)%n", mode,
+                    workers.stream().map(w -> w.name + " pid " + w.proc.pid()).toList(), modeWarmup.toSeconds(),
+                    warmupRate);
+            try (ResultCollector warm = new ResultCollector(stack.clientProperties())) {
+                Map<String, Object> warmLoad = LoadGeneratorProcess.run(stack.layout(), stack.runDir(),
+                        "warmup-" + mode, List.of("--target", "http://localhost:" + api.port,
+                                "--duration", modeWarmup.toSeconds() + "s", "--light-rate", String.valueOf(warmupRate),
+                                "--burst-for", "0s", "--progress", "5s"), modeWarmup.plusMinutes(2), out);
+                drain(warm, pools, Instant.EPOCH, LoadGeneratorProcess.number(warmLoad, "accepted"), drainTimeout,
+                        out);
+            }
+            out.printf("[isolation] mode %s: load for %ss%n", mode, duration.toSeconds());
             Map<String, Object> load;
             List<JobResult> results;
+            Instant loadStart = Instant.now();
             try (ResultCollector collector = new ResultCollector(stack.clientProperties())) {
                 load = LoadGeneratorProcess.run(stack.layout(), stack.runDir(), "load-" + mode, List.of(
                         "--target", "http://localhost:" + api.port,
@@ -122,7 +128,7 @@ final class IsolationExperiment implements Experiment {
                         "--burst-heavy-rate", String.valueOf(burstRate),
                         "--progress", "5s"), duration.plusMinutes(2), out);
                 long accepted = LoadGeneratorProcess.number(load, "accepted");
-                results = drain(collector, pools, accepted, drainTimeout, out);
+                results = drain(collector, pools, loadStart, accepted, drainTimeout, out);
             }
             workers.forEach(LocalStack.Service::stop);
             Map<String, Object> figures = analyse(results, LoadGeneratorProcess.number(load, "accepted"),
@@ -153,12 +159,14 @@ final class IsolationExperiment implements Experiment {
         return all;
     }
 
-    private static List<JobResult> drain(ResultCollector collector, List<String> pools, long accepted,
+    /** Waits for {@code accepted} results of jobs submitted since {@code since}; returns those results. */
+    private static List<JobResult> drain(ResultCollector collector, List<String> pools, Instant since, long accepted,
                                          Duration timeout, PrintStream out) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long nextProgress = 0;
         while (true) {
-            List<JobResult> results = collector.fromPools(pools);
+            List<JobResult> results = collector.fromPools(pools).stream()
+                    .filter(r -> !r.submittedAt().isBefore(since)).toList();
             if (results.size() >= accepted) {
                 return results;
             }

@@ -49,7 +49,10 @@ class ChaosTest {
             String kafka = broker.bootstrapServers();
             ServiceProcess api = ServiceProcess.startAs("chaos-api", "api-service", kafka);
             ServiceProcess classifier = ServiceProcess.startAs("chaos-classifier", "classifier-service", kafka,
-                    "--spring.kafka.streams.state-dir=" + dir.resolve("streams-state"));
+                    "--spring.kafka.streams.state-dir=" + dir.resolve("streams-state"),
+                    // The classic protocol's session, as short as the broker's for the pools (see LocalBroker).
+                    "--spring.kafka.streams.properties.session.timeout.ms=10000",
+                    "--spring.kafka.streams.properties.heartbeat.interval.ms=3000");
             // A low cost scale: the test is about delivery under crashes, not CPU burn.
             ServiceProcess light = ServiceProcess.startAs("chaos-worker-light", "worker-light", kafka,
                     "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms");
