@@ -3,6 +3,7 @@ package dev.kiwo.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiwo.load.ResultAudit;
+import dev.kiwo.testsupport.LocalKafkaBroker;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,12 +46,12 @@ class ChaosTest {
 
     @Test
     void everyAcceptedJobEndsInExactlyOneResultWhenTheClassifierAndEachPoolAreKilled() throws Exception {
-        try (LocalBroker broker = LocalBroker.start(dir.resolve("kafka")).awaitReady(Duration.ofSeconds(90))) {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.formatIn(dir.resolve("kafka")).start()) {
             String kafka = broker.bootstrapServers();
             ServiceProcess api = ServiceProcess.startAs("chaos-api", "api-service", kafka);
             ServiceProcess classifier = ServiceProcess.startAs("chaos-classifier", "classifier-service", kafka,
                     "--spring.kafka.streams.state-dir=" + dir.resolve("streams-state"),
-                    // The classic protocol's session, as short as the broker's for the pools (see LocalBroker).
+                    // The classic protocol's session, as short as the broker's for the pools (see LocalKafkaBroker).
                     "--spring.kafka.streams.properties.session.timeout.ms=10000",
                     "--spring.kafka.streams.properties.heartbeat.interval.ms=3000");
             // A low cost scale: the test is about delivery under crashes, not CPU burn.

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
+import dev.kiwo.testsupport.LocalKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +53,7 @@ class KafkaRestartTest {
     @TempDir
     static Path brokerDir;
 
-    private static LocalKafkaProcess broker;
+    private static LocalKafkaBroker broker;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -61,8 +62,7 @@ class KafkaRestartTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new LocalKafkaProcess(brokerDir);
-        broker.start();
+        broker = LocalKafkaBroker.formatIn(brokerDir).start();
     }
 
     @AfterAll
