@@ -53,7 +53,7 @@ public abstract class PoolApplicationTest {
      * One pool's configuration as its application.yaml sets it, and a job of its class with the least
      * processing time it must take at the test's cost scale of 0.1.
      */
-    protected record Pool(String name, Topic<String, ClassifiedJob> topic, JobClass jobClass, int concurrency,
+    public record Pool(String name, Topic<String, ClassifiedJob> topic, JobClass jobClass, int concurrency,
             String groupId, int maxPollRecords, String maxPollIntervalMs, ClassifiedJob sampleJob,
             long minProcessingMs) {
     }
