@@ -3,7 +3,7 @@
 #
 #   bash scripts/bench.sh isolation|ingest|classifier|startup|all [--quick] [--name=value ...]
 #
-# --quick runs each experiment in about two minutes (figures for checking the harness, not for publishing);
+# --quick runs each experiment in two to four minutes (figures for checking the harness, not for publishing);
 # without it each takes up to about ten. Any parameter an experiment prints in its report can be overridden,
 # e.g. --light-rate=8 or --duration=120s. Results go to bench-results/<date>-<experiment>/: results.json
 # (raw figures), summary.md and PNG plots; logs of every process in run/logs/. See docs/benchmarks.md.
@@ -59,14 +59,13 @@ main() {
   require
   build
   # Run from a copy of the harness, so a build during the run cannot swap classes under it.
-  local harness
-  harness="$ROOT/bench-results/.harness-$$"
-  mkdir -p "$harness"
-  trap 'rm -rf "$harness"' EXIT
-  cp -r "$ROOT/bench/target/bench-$VERSION.jar" "$ROOT/bench/target/lib" "$harness/"
+  HARNESS="$ROOT/bench-results/.harness-$$"
+  mkdir -p "$HARNESS"
+  trap 'rm -rf "$HARNESS"' EXIT
+  cp -r "$ROOT/bench/target/bench-$VERSION.jar" "$ROOT/bench/target/lib" "$HARNESS/"
   # shellcheck disable=SC2086
   java ${BENCH_JAVA_OPTS:--Xmx1g} -Djava.awt.headless=true -Dkiwo.root="$ROOT" \
-    -cp "$harness/bench-$VERSION.jar:$harness/lib/*" dev.kiwo.bench.Bench "$@"
+    -cp "$HARNESS/bench-$VERSION.jar:$HARNESS/lib/*" dev.kiwo.bench.Bench "$@"
 }
 
 main "$@"

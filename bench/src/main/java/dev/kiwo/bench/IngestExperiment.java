@@ -33,7 +33,7 @@ final class IngestExperiment implements Experiment {
             throws Exception {
         List<Integer> rates = params.integers("rates", "500,1000,2000", "500,1000,2000");
         Duration step = params.duration("step", "10s", "40s");
-        Duration warmup = params.duration("warmup", "5s", "20s");
+        Duration warmup = params.duration("warmup", "10s", "30s");
         int saturationFloor = params.integer("saturation-floor", 1000, 1000);
         int concurrency = params.integer("concurrency", 200, 200);
         long perfRecords = params.integer("perf-records", 200_000, 1_000_000);
@@ -48,8 +48,9 @@ final class IngestExperiment implements Experiment {
         LocalStack.Service api = stack.startService("api", "api-service", List.of(), jvm, List.of());
         api.awaitReady();
 
-        out.printf("[ingest] warm-up: %ss at 200/s (not reported)%n", warmup.toSeconds());
-        load(stack, api, "ingest-warmup", 200, warmup, concurrency, out);
+        int warmupRate = params.integer("warmup-rate", 300, 300);
+        out.printf("[ingest] warm-up: %ss at %d/s (not reported)%n", warmup.toSeconds(), warmupRate);
+        load(stack, api, "ingest-warmup", warmupRate, warmup, concurrency, out);
 
         List<Map<String, Object>> steps = new ArrayList<>();
         double best = 0;
