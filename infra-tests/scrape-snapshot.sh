@@ -93,6 +93,7 @@ for name in worker-light worker-heavy classifier; do await "$name per-partition 
 
 mkdir -p "$OUT"
 for name in api classifier worker-light worker-heavy; do
-  curl -fs "http://127.0.0.1:${PORT[$name]}/actuator/prometheus" >"$OUT/$name.prom"
+  # The disk metrics name the directory the service ran in: a path of this machine, not of the contract.
+  curl -fs "http://127.0.0.1:${PORT[$name]}/actuator/prometheus" | sed -E 's#path="[^"]*"#path="."#' >"$OUT/$name.prom"
   echo "wrote $OUT/$name.prom ($(grep -c '^# TYPE' "$OUT/$name.prom") metric families)"
 done
