@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 
 /**
@@ -20,6 +21,9 @@ final class JobListener {
 
     /** The id of the listener container, e.g. to look it up in the {@code KafkaListenerEndpointRegistry}. */
     static final String ID = "kiwo-worker";
+
+    /** Logging context key of the job's correlation id, printed by logging.pattern.correlation. */
+    static final String CORRELATION_ID_MDC_KEY = "correlationId";
 
     private static final Logger log = LoggerFactory.getLogger(JobListener.class);
 
@@ -55,12 +59,14 @@ final class JobListener {
         }
         Header header = record.headers().lastHeader(KiwoHeaders.CORRELATION_ID);
         byte[] correlationId = header == null ? null : header.value();
-        int attempt = Attempts.of(record);
-        JobResult result = processor.process(job, attempt);
-        publisher.publish(result, correlationId, record, consumer);
-        metrics.succeeded(result);
-        log.info("Processed job {} class={} pool={} attempt={} processingMs={} correlationId={}", result.jobId(),
-                result.jobClass(), result.pool(), attempt, result.processingMs(),
-                correlationId == null ? "-" : new String(correlationId, StandardCharsets.UTF_8));
+        String correlation = correlationId == null ? "-" : new String(correlationId, StandardCharsets.UTF_8);
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(CORRELATION_ID_MDC_KEY, correlation)) {
+            int attempt = Attempts.of(record);
+            JobResult result = processor.process(job, attempt);
+            publisher.publish(result, correlationId, record, consumer);
+            metrics.succeeded(result);
+            log.info("Processed job {} class={} pool={} attempt={} processingMs={} correlationId={}", result.jobId(),
+                    result.jobClass(), result.pool(), attempt, result.processingMs(), correlation);
+        }
     }
 }

@@ -117,6 +117,27 @@ class WorkerIntegrationTest {
     }
 
     @Test
+    void continuesTheTraceOfTheJobRecordOnItsResult() throws Exception {
+        ClassifiedJob job = classified(lightJob(), JobClass.LIGHT);
+        String jobId = job.job().jobId();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String parentSpanId = "00f067aa0ba902b7";
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.JOBS_LIGHT.name(), jobId, json(job));
+        record.headers().add(KiwoHeaders.CORRELATION_ID, ("corr-" + jobId).getBytes(StandardCharsets.UTF_8));
+        record.headers().add("traceparent",
+                ("00-" + traceId + "-" + parentSpanId + "-01").getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        ConsumerRecord<String, JobResult> result = single(awaitRecords(Topics.JOBS_RESULTS.name(),
+                Topics.JOBS_RESULTS.valueSerde().deserializer(), List.of(jobId)), jobId);
+
+        String traceparent = header(result, "traceparent");
+        assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+        assertThat(traceparent.substring(3, 35)).isEqualTo(traceId);
+        assertThat(traceparent.substring(36, 52)).isNotEqualTo(parentSpanId);
+    }
+
+    @Test
     void sendsUnreadableRecordsToTheDlqWithTheOriginalBytesAndKeepsProcessingTheRest() {
         String notJson = UUID.randomUUID().toString();
         String wrongSchema = UUID.randomUUID().toString();

@@ -31,6 +31,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.MDC;
 
 /**
  * jobs.in -> check the record -> drop a jobId already routed -> classify -> jobs.heavy or jobs.light. Built by plain methods so the
@@ -55,6 +56,13 @@ final class RoutingTopology {
      * scan. Its changelog is written in the same transaction as the routed record and the input offset.
      */
     static final String ROUTED_JOBS_STORE = "routed-jobs";
+
+    /** The W3C trace context header of a traced producer; the worker's listener continues its trace. */
+    static final String TRACEPARENT = "traceparent";
+
+    /** Logging context keys, printed by logging.pattern.correlation like the spans' own in the other services. */
+    private static final String CORRELATION_ID_MDC_KEY = "correlationId";
+    private static final String TRACE_ID_MDC_KEY = "traceId";
 
     private RoutingTopology() {
     }
@@ -116,16 +124,22 @@ final class RoutingTopology {
         public void process(FixedKeyRecord<String, Job> record) {
             Job job = checked(record.key(), record.value());
             String correlationId = correlationId(record.headers());
-            String firstRoutedAs = firstRoutedAs(job.jobId(), record.timestamp());
-            if (firstRoutedAs != null) {
-                recorder.duplicate(job.jobId(), firstRoutedAs, correlationId);
-                return;
+            // The record's headers, traceparent included, are forwarded unchanged: the job's trace continues in
+            // the worker. The trace id goes into the logging context so this hop's lines carry it too.
+            try (MDC.MDCCloseable correlation = MDC.putCloseable(CORRELATION_ID_MDC_KEY, correlationId);
+                 MDC.MDCCloseable trace = MDC.putCloseable(TRACE_ID_MDC_KEY, traceId(record.headers()))) {
+                String firstRoutedAs = firstRoutedAs(job.jobId(), record.timestamp());
+                if (firstRoutedAs != null) {
+                    recorder.duplicate(job.jobId(), firstRoutedAs, correlationId);
+                    return;
+                }
+                Classification decision = classifier.classify(job);
+                ClassifiedJob classified =
+                        new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
+                routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
+                recorder.record(classified, correlationId);
+                context.forward(record.withValue(classified));
             }
-            Classification decision = classifier.classify(job);
-            ClassifiedJob classified = new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
-            routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
-            recorder.record(classified, correlationId);
-            context.forward(record.withValue(classified));
         }
 
         /**
@@ -151,6 +165,17 @@ final class RoutingTopology {
                 throw new RejectedRecordException("record key " + key + " does not equal the jobId " + job.jobId());
             }
             return job;
+        }
+
+        /** The trace id of a W3C {@code traceparent} header (version-traceid-spanid-flags), or "-". */
+        static String traceId(Headers headers) {
+            Header header = headers.lastHeader(TRACEPARENT);
+            String value = header == null || header.value() == null
+                    ? ""
+                    : new String(header.value(), StandardCharsets.US_ASCII);
+            return value.length() >= 36 && value.charAt(2) == '-' && value.charAt(35) == '-'
+                    ? value.substring(3, 35)
+                    : "-";
         }
 
         private static String correlationId(Headers headers) {

@@ -103,6 +103,21 @@ class RoutingTopologyTest {
     }
 
     @Test
+    void forwardsTheTraceContextUnchanged() {
+        // Given
+        Job light = job(1, 1, 1);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        // When
+        Output output = run(input -> input.pipeInput(new TestRecord<>(light.jobId(), json(light),
+                traced("corr-light").add(RoutingTopology.TRACEPARENT, utf8(traceparent)))));
+
+        // Then
+        assertThat(output.light()).singleElement().satisfies(routed ->
+                assertThat(text(routed.headers().lastHeader(RoutingTopology.TRACEPARENT))).isEqualTo(traceparent));
+    }
+
+    @Test
     void sendsBadRecordsToTheDeadLetterTopicAndKeepsRoutingGoodOnes() {
         // Given
         Job before = job(1, 1, 1);
