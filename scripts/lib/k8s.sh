@@ -11,6 +11,7 @@ KIWO_KIND_CONFIG="${KIWO_KIND_CONFIG:-infra/kind/cluster.yaml}"
 KIWO_IMAGE_TAG="${KIWO_IMAGE_TAG:-dev}"
 KIWO_IMAGES="${KIWO_IMAGES:-api classifier worker-light worker-heavy load-generator}"
 KIWO_TIMEOUT="${KIWO_TIMEOUT:-300s}"
+KIWO_METRICS_SERVER_MANIFEST="${KIWO_METRICS_SERVER_MANIFEST:-https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml}"
 KIWO_STATE_DIR="${KIWO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kiwo}"
 # Steady light load sized to stay under the light pool's minimum capacity (4 jobs/s of about 65 ms of CPU
 # each, against 2 pods x 250m requested at a 70% target), and a heavy burst far above the heavy pool's.
@@ -107,7 +108,11 @@ k8s_deploy() {
   if _k8s_kubectl get apiservice v1beta1.metrics.k8s.io >/dev/null 2>&1; then
     _k8s_say "already available"
   else
-    _k8s_kubectl apply -k infra/k8s/addons/metrics-server
+    # Pinned upstream release. kind's kubelets serve self-signed certificates, hence the insecure flag, which
+    # is why this runs only here, where the Metrics API is missing (managed clusters ship their own).
+    _k8s_kubectl apply -f "$KIWO_METRICS_SERVER_MANIFEST"
+    _k8s_kubectl -n kube-system patch deployment metrics-server --type=json \
+      -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'
     _k8s_kubectl -n kube-system rollout status deploy/metrics-server --timeout "$KIWO_TIMEOUT"
   fi
 

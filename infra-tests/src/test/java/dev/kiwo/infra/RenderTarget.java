@@ -12,8 +12,7 @@ import java.util.stream.Stream;
  * Something {@code kubectl kustomize} renders: the base, each overlay, the base with one component,
  * and the base with every component. Components that are alternatives to each other (two ways to
  * scale the pools on lag) never render together: "base+all-components" takes the first of them, and
- * "base+all-components-with-<other>" each other one. addons/ is left out: its resources are release
- * URLs that cannot be fetched offline, and they are upstream manifests, not ours.
+ * "base+all-components-with-<other>" each other one.
  */
 record RenderTarget(String name, Path kustomizationDir) {
 
