@@ -153,8 +153,45 @@ Verify with:
 MSG
 }
 
+# Prints a JSON string literal for $1: backslash, double quote and control characters escaped.
+_k8s_json_string() {
+  local s="$1" out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c="${s:i:1}"
+    case "$c" in
+      \\) out+="\\\\" ;;
+      '"') out+='\"' ;;
+      $'\n') out+='\n' ;;
+      $'\t') out+='\t' ;;
+      $'\r') out+='\r' ;;
+      [[:cntrl:]]) out+="$(printf '\\u%04x' "'$c")" ;;
+      *) out+="$c" ;;
+    esac
+  done
+  printf '"%s"' "$out"
+}
+
+# _k8s_load_job_manifest NAME TAG [FLAG...]: prints the load-generator Job of infra/k8s/jobs/load-generator
+# as it is applied: renamed NAME, in KIWO_NAMESPACE, image tag TAG, each FLAG appended to its args after
+# --target. Needs kubectl only, no cluster (infra-tests runs it to prove script and manifest agree).
+_k8s_load_job_manifest() {
+  local name="${1:?job name}" tag="${2:?image tag}"
+  shift 2
+  local container=/spec/template/spec/containers/0 patch flag
+  patch='[{"op":"replace","path":"/metadata/name","value":'"$(_k8s_json_string "$name")"'}'
+  patch+=',{"op":"replace","path":"/metadata/namespace","value":'"$(_k8s_json_string "$KIWO_NAMESPACE")"'}'
+  patch+=',{"op":"replace","path":"'"$container"'/image","value":'"$(_k8s_json_string "kiwo/load-generator:$tag")"'}'
+  for flag in "$@"; do
+    patch+=',{"op":"add","path":"'"$container"'/args/-","value":'"$(_k8s_json_string "$flag")"'}'
+  done
+  patch+=']'
+  kubectl kustomize "$KIWO_ROOT/infra/k8s/jobs/load-generator" \
+    | kubectl patch --local -f - --type=json -p "$patch" -o yaml
+}
+
 # load [--context NAME]: runs the load generator as a Job next to the API, streams it, prints its summary.
-# KIWO_LOAD_ARGS holds the generator's flags; --target is always the in-cluster API Service.
+# The Job is infra/k8s/jobs/load-generator (see _k8s_load_job_manifest); KIWO_LOAD_ARGS holds the
+# generator's flags, split on whitespace; --target is always the in-cluster API Service.
 k8s_load() {
   _k8s_step=0
   _k8s_require kubectl || return 1
@@ -163,65 +200,15 @@ k8s_load() {
   job="load-generator-$(date +%Y%m%d%H%M%S)"
   local deadline
   deadline="$(_k8s_seconds "$KIWO_TIMEOUT")"
+  local -a flags=()
+  read -r -a flags <<<"$KIWO_LOAD_ARGS"
 
   _k8s_step "Starting Job $job: $KIWO_LOAD_ARGS"
-  local args="" arg
-  # shellcheck disable=SC2086 # word splitting of the flag list is intended
-  for arg in --target http://api:8080 $KIWO_LOAD_ARGS; do args+="            - \"$arg\""$'\n'; done
-  _k8s_kubectl -n "$KIWO_NAMESPACE" apply -f - <<JOB
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: $job
-  labels:
-    app.kubernetes.io/name: load-generator
-    app.kubernetes.io/part-of: kiwo
-spec:
-  backoffLimit: 0
-  activeDeadlineSeconds: 1800
-  ttlSecondsAfterFinished: 3600
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: load-generator
-        app.kubernetes.io/part-of: kiwo
-    spec:
-      restartPolicy: Never
-      priorityClassName: kiwo-interactive
-      enableServiceLinks: false
-      automountServiceAccountToken: false
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 65532
-        runAsGroup: 65532
-        seccompProfile:
-          type: RuntimeDefault
-      containers:
-        - name: load-generator
-          image: kiwo/load-generator:$KIWO_IMAGE_TAG
-          imagePullPolicy: IfNotPresent
-          args:
-$args          resources:
-            requests:
-              cpu: 250m
-              memory: 256Mi
-            limits:
-              cpu: "1"
-              memory: 512Mi
-          securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            capabilities:
-              drop:
-                - ALL
-          volumeMounts:
-            - name: tmp
-              mountPath: /tmp
-      volumes:
-        - name: tmp
-          emptyDir:
-            sizeLimit: 64Mi
-JOB
+  local manifest
+  # Rendered before anything is applied: a failed render leaves the cluster untouched.
+  manifest="$(_k8s_load_job_manifest "$job" "$KIWO_IMAGE_TAG" ${flags[@]+"${flags[@]}"})" \
+    || { _k8s_die "cannot render the load-generator Job"; return 1; }
+  _k8s_kubectl -n "$KIWO_NAMESPACE" apply -f - <<<"$manifest"
 
   _k8s_step "Waiting for its pod to start (up to ${deadline}s)"
   local phase="" waited=0

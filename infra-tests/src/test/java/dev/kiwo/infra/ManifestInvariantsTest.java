@@ -26,6 +26,14 @@ class ManifestInvariantsTest {
         return RenderTarget.all();
     }
 
+    /**
+     * For rules about the services, their pools and base's guard rails: a standalone Job target brings none of
+     * them, so there is nothing there to check. Its own pod is held to the rules above in every other test.
+     */
+    static List<RenderTarget> targetsWithBase() {
+        return RenderTarget.withBase();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
     void everyHpaScalesAnExistingDeploymentOnCpuThatItsContainersRequest(RenderTarget target) {
@@ -49,7 +57,7 @@ class ManifestInvariantsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("targets")
+    @MethodSource("targetsWithBase")
     void workerPoolsNeverRunMoreConsumersThanTheirTopicHasPartitions(RenderTarget target) {
         Manifests m = Manifests.of(target);
         for (JobClass jobClass : JobClass.values()) {
@@ -130,6 +138,13 @@ class ManifestInvariantsTest {
                 assertThat(Objects.requireNonNullElse(Yamls.at(sc, "seccompProfile", "type"), Yamls.at(podSc, "seccompProfile", "type")))
                         .as(where).isEqualTo("RuntimeDefault");
             }
+            if ("Job".equals(w.get("kind"))) {
+                // A Job's pod runs to completion and serves nothing: no traffic for readiness to gate, and with
+                // restartPolicy Never no restart for liveness to trigger. A deadline bounds a hung run instead.
+                assertThat(Yamls.at(w, "spec", "activeDeadlineSeconds")).as("%s %s deadline", target, name).isNotNull();
+                assertThat(Yamls.at(w, "spec", "ttlSecondsAfterFinished")).as("%s %s clean-up", target, name).isNotNull();
+                return;
+            }
             for (Map<String, Object> c : Manifests.containers(w)) {
                 String where = target + " " + name + " container " + c.get("name");
                 assertThat(c).as(where).containsKeys("startupProbe", "livenessProbe", "readinessProbe");
@@ -142,7 +157,7 @@ class ManifestInvariantsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("targets")
+    @MethodSource("targetsWithBase")
     void workersOutliveTheirLongestJobAndTheHeavyPoolGetsTheBiggerPods(RenderTarget target) {
         Manifests m = Manifests.of(target);
         Map<String, Object> light = m.find("Deployment", "worker-light").orElseThrow();
@@ -184,7 +199,7 @@ class ManifestInvariantsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("targets")
+    @MethodSource("targetsWithBase")
     void theApiAndTheLightPoolOutrankTheHeavyPool(RenderTarget target) {
         Manifests m = Manifests.of(target);
         int heavy = priority(m, "worker-heavy");
@@ -196,14 +211,32 @@ class ManifestInvariantsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void everyPodsPriorityClassExists(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        // A standalone Job relies on base's PriorityClasses, as it relies on base's namespace.
+        Manifests classes = target.isStandaloneJob() ? Manifests.of("base") : m;
+        m.workloads().forEach((name, w) -> {
+            String className = Yamls.str(Manifests.podSpec(w).get("priorityClassName"));
+            assertThat(className).as("%s %s priorityClassName", target, name).isNotBlank();
+            assertThat(classes.find("PriorityClass", className)).as("%s %s PriorityClass %s", target, name, className)
+                    .isPresent();
+        });
+    }
+
+    /** The standalone Jobs run in the same namespace, next to the services: the quota must hold them too. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targetsWithBase")
     void theQuotaHoldsEveryWorkloadAtItsMaximumScale(RenderTarget target) {
         Manifests m = Manifests.of(target);
         Map<String, Object> hard = Yamls.map(Yamls.at(m.ofKind("ResourceQuota").get(0), "spec", "hard"));
+        List<Map<String, Object>> workloads = new ArrayList<>(m.workloads().values());
+        RenderTarget.all().stream().filter(RenderTarget::isStandaloneJob)
+                .forEach(job -> workloads.addAll(Manifests.of(job).workloads().values()));
         for (String key : List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")) {
             String[] parts = key.split("\\.");
             BigDecimal needed = BigDecimal.ZERO;
             int pods = 0;
-            for (Map<String, Object> w : m.workloads().values()) {
+            for (Map<String, Object> w : workloads) {
                 int replicas = maxReplicas(m, w);
                 pods += replicas;
                 BigDecimal perPod = Manifests.containers(w).stream()
@@ -220,6 +253,9 @@ class ManifestInvariantsTest {
         if ("Deployment".equals(workload.get("kind"))) {
             return m.autoscalerMax(Manifests.name(workload))
                     .orElseGet(() -> (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1)) + SURGE;
+        }
+        if ("Job".equals(workload.get("kind"))) {
+            return (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "parallelism"), 1);
         }
         return (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1);
     }

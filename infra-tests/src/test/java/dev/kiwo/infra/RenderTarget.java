@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * Something {@code kubectl kustomize} renders: the base, each overlay, the base with one component,
- * and the base with every component. Components that are alternatives to each other (two ways to
- * scale the pools on lag) never render together: "base+all-components" takes the first of them, and
+ * and the base with every component, plus each standalone Job under infra/k8s/jobs (what the demo scripts
+ * run next to a deployment). Components that are alternatives to each other (two ways to scale the pools
+ * on lag) never render together: "base+all-components" takes the first of them, and
  * "base+all-components-with-<other>" each other one.
  */
 record RenderTarget(String name, Path kustomizationDir) {
@@ -19,9 +20,24 @@ record RenderTarget(String name, Path kustomizationDir) {
     /** Both replace the pools' CPU-only HPAs: KEDA deletes them, the adapter variant patches them. */
     static final List<String> LAG_SCALING_ALTERNATIVES = List.of("keda", "prometheus-adapter");
 
+    private static final String JOBS = "jobs/";
+
     @Override
     public String toString() {
         return name;
+    }
+
+    /** Every target that renders base: the services, the namespace and its guard rails. */
+    static List<RenderTarget> withBase() {
+        return all().stream().filter(t -> !t.isStandaloneJob()).toList();
+    }
+
+    /**
+     * A Job under infra/k8s/jobs, rendered on its own: it runs in base's namespace, next to the services, but
+     * brings none of them (nor the Namespace, PriorityClasses or ResourceQuota it relies on).
+     */
+    boolean isStandaloneJob() {
+        return name.startsWith(JOBS);
     }
 
     static List<RenderTarget> all() {
@@ -45,6 +61,9 @@ record RenderTarget(String name, Path kustomizationDir) {
             String name = alternative.equals(LAG_SCALING_ALTERNATIVES.get(0))
                     ? "base+all-components" : "base+all-components-with-" + alternative;
             targets.add(new RenderTarget(name, generated(name, together)));
+        }
+        for (Path job : subdirectories(k8s.resolve("jobs"))) {
+            targets.add(new RenderTarget(JOBS + job.getFileName(), job));
         }
         return List.copyOf(targets);
     }
