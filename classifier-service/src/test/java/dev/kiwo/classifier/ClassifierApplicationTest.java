@@ -115,15 +115,20 @@ class ClassifierApplicationTest {
     }
 
     @Test
-    void exposesDecisionAndStreamsMetrics() {
+    void exposesDecisionsByClassAndRuleAndStreamsMetrics() {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest prometheus = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build();
 
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            // heavy by its image count alone
+            producer.send(jobRecord(job(1, 1, 64), "corr-metrics"));
+        }
+
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(http.send(prometheus, HttpResponse.BodyHandlers.ofString()).body())
-                        .contains("kiwo_classifier_decisions_total{class=\"HEAVY\"",
-                                "kafka_stream_thread_process_total{"));
+                        .containsPattern("kiwo_classifier_decisions_total\\{class=\"HEAVY\",rule=\"imageCount\"} [1-9]")
+                        .contains("kafka_stream_thread_process_total{", "kafka_stream_task_dropped_records_total{"));
     }
 
     private static Seen seen(ConsumerRecord<byte[], byte[]> record) {

@@ -7,12 +7,17 @@ import java.util.Objects;
  * A classifier's decision.
  *
  * @param jobClass where the job goes
+ * @param rule     which rule decided, from a small fixed set of the model's: it tags the decisions metric, so
+ *                 never put per-job values here, e.g. {@code pageCount}
  * @param reason   why, short enough for a log line, e.g. {@code pageCount>=200,imageCount>=50}
  */
-public record Classification(JobClass jobClass, String reason) {
+public record Classification(JobClass jobClass, String rule, String reason) {
 
     public Classification {
         Objects.requireNonNull(jobClass, "jobClass is required");
+        if (rule == null || rule.isBlank()) {
+            throw new IllegalArgumentException("rule is required");
+        }
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("reason is required");
         }

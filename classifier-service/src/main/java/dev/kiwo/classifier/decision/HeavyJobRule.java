@@ -8,11 +8,17 @@ import java.util.List;
 
 /**
  * The baseline model: a job is heavy as soon as one of its sizes reaches its threshold. The reason names every
- * threshold that fired, so a log line shows why without recomputing.
+ * threshold that fired, so a log line shows why without recomputing; the rule is the one size that fired, or
+ * {@value #SEVERAL} or {@value #NONE}.
  */
 public final class HeavyJobRule implements JobClassifier {
 
     public static final String BELOW_ALL_THRESHOLDS = "below all thresholds";
+    public static final String FILE_SIZE = "fileSizeMb";
+    public static final String PAGE_COUNT = "pageCount";
+    public static final String IMAGE_COUNT = "imageCount";
+    public static final String SEVERAL = "several";
+    public static final String NONE = "none";
 
     private final Thresholds thresholds;
     private final String fileSizeReason;
@@ -22,26 +28,32 @@ public final class HeavyJobRule implements JobClassifier {
     public HeavyJobRule(Thresholds thresholds) {
         this.thresholds = thresholds;
         // 50.0 reads as "50" so reasons stay stable whether the threshold was configured as 50 or 50.0
-        this.fileSizeReason = "fileSizeMb>=" + BigDecimal.valueOf(thresholds.fileSizeMb()).stripTrailingZeros()
+        this.fileSizeReason = FILE_SIZE + ">=" + BigDecimal.valueOf(thresholds.fileSizeMb()).stripTrailingZeros()
                 .toPlainString();
-        this.pageCountReason = "pageCount>=" + thresholds.pageCount();
-        this.imageCountReason = "imageCount>=" + thresholds.imageCount();
+        this.pageCountReason = PAGE_COUNT + ">=" + thresholds.pageCount();
+        this.imageCountReason = IMAGE_COUNT + ">=" + thresholds.imageCount();
     }
 
     @Override
     public Classification classify(Job job) {
-        List<String> fired = new ArrayList<>(3);
+        List<String> rules = new ArrayList<>(3);
+        List<String> reasons = new ArrayList<>(3);
         if (job.fileSizeMb() >= thresholds.fileSizeMb()) {
-            fired.add(fileSizeReason);
+            rules.add(FILE_SIZE);
+            reasons.add(fileSizeReason);
         }
         if (job.pageCount() >= thresholds.pageCount()) {
-            fired.add(pageCountReason);
+            rules.add(PAGE_COUNT);
+            reasons.add(pageCountReason);
         }
         if (job.imageCount() >= thresholds.imageCount()) {
-            fired.add(imageCountReason);
+            rules.add(IMAGE_COUNT);
+            reasons.add(imageCountReason);
         }
-        return fired.isEmpty()
-                ? new Classification(JobClass.LIGHT, BELOW_ALL_THRESHOLDS)
-                : new Classification(JobClass.HEAVY, String.join(",", fired));
+        if (rules.isEmpty()) {
+            return new Classification(JobClass.LIGHT, NONE, BELOW_ALL_THRESHOLDS);
+        }
+        return new Classification(JobClass.HEAVY, rules.size() == 1 ? rules.get(0) : SEVERAL,
+                String.join(",", reasons));
     }
 }

@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line and one count per decision. The counter is tagged by class only: a replacement model may put
- * anything into its reason, and an unbounded tag would grow the registry without limit.
+ * One count per decision, tagged by class and by the rule that decided (a small fixed set per model; the free-form
+ * reason stays out of tags, so the registry cannot grow without limit), and one DEBUG line: at INFO, a line per
+ * record was a measurable share of the classifier's throughput.
  */
 final class DecisionRecorder {
 
@@ -20,15 +22,14 @@ final class DecisionRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionRecorder.class);
 
-    private final Map<JobClass, Counter> decisions = new EnumMap<>(JobClass.class);
+    private final MeterRegistry registry;
+    private final Map<JobClass, Map<String, Counter>> decisions = new EnumMap<>(JobClass.class);
     private final Counter duplicates;
 
     DecisionRecorder(MeterRegistry registry) {
+        this.registry = registry;
         for (JobClass jobClass : JobClass.values()) {
-            decisions.put(jobClass, Counter.builder(DECISIONS_METER)
-                    .description("Jobs classified, by class")
-                    .tag("class", jobClass.name())
-                    .register(registry));
+            decisions.put(jobClass, new ConcurrentHashMap<>());
         }
         duplicates = Counter.builder(DUPLICATES_METER)
                 .description("Records of a jobId that was already routed, dropped")
@@ -41,9 +42,14 @@ final class DecisionRecorder {
         duplicates.increment();
     }
 
-    void record(ClassifiedJob decision, String correlationId) {
-        LOG.info("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
+    /** Stream threads call this concurrently; the counter of each class and rule is registered once. */
+    void record(ClassifiedJob decision, String rule, String correlationId) {
+        LOG.debug("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
                 decision.reason(), correlationId);
-        decisions.get(decision.jobClass()).increment();
+        decisions.get(decision.jobClass()).computeIfAbsent(rule, r -> Counter.builder(DECISIONS_METER)
+                .description("Jobs classified, by class and by the rule that decided")
+                .tag("class", decision.jobClass().name())
+                .tag("rule", r)
+                .register(registry)).increment();
     }
 }

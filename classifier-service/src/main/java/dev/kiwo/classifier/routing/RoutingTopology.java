@@ -137,7 +137,7 @@ final class RoutingTopology {
                 ClassifiedJob classified =
                         new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
                 routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
-                recorder.record(classified, correlationId);
+                recorder.record(classified, decision.rule(), correlationId);
                 context.forward(record.withValue(classified));
             }
         }

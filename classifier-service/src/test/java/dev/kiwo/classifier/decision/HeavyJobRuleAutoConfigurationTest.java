@@ -23,12 +23,12 @@ class HeavyJobRuleAutoConfigurationTest {
                         .isInstanceOf(HeavyJobRule.class)
                         .extracting(rule -> rule.classify(new Job(
                                 "7b0c3c2e-6f1a-4a53-9a43-5b2f4c1d2e3f", "n", 0, 10, 0, Instant.EPOCH)))
-                        .isEqualTo(new Classification(JobClass.HEAVY, "pageCount>=10")));
+                        .isEqualTo(new Classification(JobClass.HEAVY, "pageCount", "pageCount>=10")));
     }
 
     @Test
     void backsOffWhenTheApplicationDeclaresAnotherModel() {
-        runner.withBean(JobClassifier.class, () -> job -> new Classification(JobClass.LIGHT, "always light"))
+        runner.withBean(JobClassifier.class, () -> job -> new Classification(JobClass.LIGHT, "always", "always light"))
                 .run(context -> assertThat(context).getBean(JobClassifier.class).isNotInstanceOf(HeavyJobRule.class));
     }
 }

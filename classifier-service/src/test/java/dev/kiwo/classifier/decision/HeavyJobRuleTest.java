@@ -15,23 +15,23 @@ class HeavyJobRuleTest {
 
     private static final HeavyJobRule RULE = new HeavyJobRule(new Thresholds(50, 200, 50));
 
-    @ParameterizedTest(name = "{0} MB, {1} pages, {2} images -> {3} ({4})")
+    @ParameterizedTest(name = "{0} MB, {1} pages, {2} images -> {3} by {4} ({5})")
     @CsvSource(delimiter = '|', textBlock = """
-            0       | 0          | 0          | LIGHT | below all thresholds
-            49.99   | 199        | 49         | LIGHT | below all thresholds
-            50      | 0          | 0          | HEAVY | fileSizeMb>=50
-            0       | 200        | 0          | HEAVY | pageCount>=200
-            0       | 0          | 50         | HEAVY | imageCount>=50
-            0       | 200        | 50         | HEAVY | pageCount>=200,imageCount>=50
-            50      | 200        | 50         | HEAVY | fileSizeMb>=50,pageCount>=200,imageCount>=50
-            1e300   | 0          | 0          | HEAVY | fileSizeMb>=50
-            0       | 2147483647 | 2147483647 | HEAVY | pageCount>=200,imageCount>=50
+            0       | 0          | 0          | LIGHT | none       | below all thresholds
+            49.99   | 199        | 49         | LIGHT | none       | below all thresholds
+            50      | 0          | 0          | HEAVY | fileSizeMb | fileSizeMb>=50
+            0       | 200        | 0          | HEAVY | pageCount  | pageCount>=200
+            0       | 0          | 50         | HEAVY | imageCount | imageCount>=50
+            0       | 200        | 50         | HEAVY | several    | pageCount>=200,imageCount>=50
+            50      | 200        | 50         | HEAVY | several    | fileSizeMb>=50,pageCount>=200,imageCount>=50
+            1e300   | 0          | 0          | HEAVY | fileSizeMb | fileSizeMb>=50
+            0       | 2147483647 | 2147483647 | HEAVY | several    | pageCount>=200,imageCount>=50
             """)
     void classifiesByTheInclusiveThresholds(double fileSizeMb, int pageCount, int imageCount, JobClass expectedClass,
-                                            String expectedReason) {
+                                            String expectedRule, String expectedReason) {
         Classification decision = RULE.classify(job(fileSizeMb, pageCount, imageCount));
 
-        assertThat(decision).isEqualTo(new Classification(expectedClass, expectedReason));
+        assertThat(decision).isEqualTo(new Classification(expectedClass, expectedRule, expectedReason));
     }
 
     @Test
@@ -43,9 +43,9 @@ class HeavyJobRuleTest {
                 strict.classify(job(2.5, 0, 0)),
                 strict.classify(job(0, 10, 3))})
                 .containsExactly(
-                        new Classification(JobClass.LIGHT, "below all thresholds"),
-                        new Classification(JobClass.HEAVY, "fileSizeMb>=2.5"),
-                        new Classification(JobClass.HEAVY, "pageCount>=10,imageCount>=3"));
+                        new Classification(JobClass.LIGHT, "none", "below all thresholds"),
+                        new Classification(JobClass.HEAVY, "fileSizeMb", "fileSizeMb>=2.5"),
+                        new Classification(JobClass.HEAVY, "several", "pageCount>=10,imageCount>=3"));
     }
 
     @Test

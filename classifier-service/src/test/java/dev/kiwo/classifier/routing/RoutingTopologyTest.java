@@ -1,6 +1,7 @@
 package dev.kiwo.classifier.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.kiwo.classifier.decision.HeavyJobRule;
 import dev.kiwo.classifier.decision.Thresholds;
@@ -81,7 +82,12 @@ class RoutingTopologyTest {
                         new Routed(Topics.JOBS_HEAVY.name(), manyPages.jobId(), JobClass.HEAVY, "pageCount>=200", NOW),
                         new Routed(Topics.JOBS_HEAVY.name(), pagesAndImages.jobId(), JobClass.HEAVY,
                                 "pageCount>=200,imageCount>=50", NOW)),
-                o -> assertThat(o.dlq()).isEmpty());
+                o -> assertThat(o.dlq()).isEmpty(),
+                o -> assertThat(o.droppedRecords()).isZero(),
+                o -> assertThat(registry.find(DecisionRecorder.DECISIONS_METER).counters())
+                        .extracting(c -> c.getId().getTag("class") + "/" + c.getId().getTag("rule"), c -> c.count())
+                        .containsExactlyInAnyOrder(tuple("LIGHT/none", 2.0), tuple("HEAVY/fileSizeMb", 1.0),
+                                tuple("HEAVY/pageCount", 1.0), tuple("HEAVY/several", 1.0)));
     }
 
     @Test
@@ -179,6 +185,7 @@ class RoutingTopologyTest {
                                         DeadLetter::message),
                         dead -> assertThat(dead).returns(null, DeadLetter::value)
                                 .returns("record value is null: a job is required", DeadLetter::message)),
+                o -> assertThat(o.droppedRecords()).as("dead letters counted by Kafka Streams").isEqualTo(6.0),
                 o -> assertThat(registry.get(DecisionRecorder.DECISIONS_METER).tag("class", "HEAVY").counter().count())
                         .isEqualTo(1.0));
     }
@@ -236,8 +243,9 @@ class RoutingTopologyTest {
                 o -> assertThat(o.dlq()).hasSize(1));
     }
 
+    /** What came out, and Kafka Streams' own count of records its exception handlers skipped (dead-lettered). */
     private record Output(List<TestRecord<String, ClassifiedJob>> light, List<TestRecord<String, ClassifiedJob>> heavy,
-                          List<TestRecord<byte[], byte[]>> dlq) {
+                          List<TestRecord<byte[], byte[]>> dlq, double droppedRecords) {
 
         List<Routed> routed() {
             List<Routed> routed = new ArrayList<>();
@@ -287,8 +295,18 @@ class RoutingTopologyTest {
                     driver.createOutputTopic(Topics.JOBS_HEAVY.name(), Topics.JOBS_HEAVY.keySerde().deserializer(),
                             Topics.JOBS_HEAVY.valueSerde().deserializer()).readRecordsToList(),
                     driver.createOutputTopic(Topics.JOBS_DLQ.name(), Topics.JOBS_DLQ.keySerde().deserializer(),
-                            Topics.JOBS_DLQ.valueSerde().deserializer()).readRecordsToList());
+                            Topics.JOBS_DLQ.valueSerde().deserializer()).readRecordsToList(),
+                    droppedRecords(driver));
         }
+    }
+
+    /** The task-level metric Micrometer exposes as kafka_stream_task_dropped_records_total. */
+    private static double droppedRecords(TopologyTestDriver driver) {
+        return driver.metrics().entrySet().stream()
+                .filter(m -> m.getKey().name().equals("dropped-records-total")
+                        && m.getKey().group().equals("stream-task-metrics"))
+                .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue())
+                .sum();
     }
 
     private Properties streamsProperties() {
