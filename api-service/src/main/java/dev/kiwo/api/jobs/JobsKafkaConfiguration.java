@@ -4,6 +4,9 @@ import dev.kiwo.api.ApiProperties;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -34,6 +37,23 @@ class JobsKafkaConfiguration {
     @Bean
     DefaultKafkaProducerFactoryCustomizer jobsInProducer(ApiProperties properties) {
         return factory -> customize(jobsIn(factory), properties.produceTimeout());
+    }
+
+    /**
+     * Histogram buckets for the publish timer, so Prometheus computes its quantiles across instances. Not through
+     * {@code management.metrics.distribution.percentiles-histogram}: that matches by prefix and would also turn the
+     * in-flight gauge {@code kiwo.api.publish.active} into a histogram.
+     */
+    @Bean
+    MeterFilter publishLatencyHistogram() {
+        return new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return id.getType() == Meter.Type.TIMER && id.getName().equals(KafkaJobPublisher.OBSERVATION)
+                        ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config)
+                        : config;
+            }
+        };
     }
 
     /**

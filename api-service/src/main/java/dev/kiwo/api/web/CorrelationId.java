@@ -10,6 +10,9 @@ public final class CorrelationId {
 
     public static final int MAX_LENGTH = 128;
 
+    /** Logging context key, printed by {@code logging.pattern.correlation} like in the other services. */
+    static final String MDC_KEY = "correlationId";
+
     private CorrelationId() {
     }
 

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
+import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -14,6 +15,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Decides the correlation id of every request and echoes it, also on error responses. An unacceptable
  * client value is never echoed; the request gets a fresh id and the job endpoint reports the header as bad.
+ * The id is in the logging context for the request, so every line logged while serving it carries it.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -26,6 +28,8 @@ class CorrelationIdFilter extends OncePerRequestFilter {
         String id = CorrelationId.isAcceptable(supplied) ? supplied : UUID.randomUUID().toString();
         request.setAttribute(CorrelationId.ATTRIBUTE, id);
         response.setHeader(CorrelationId.HEADER, id);
-        chain.doFilter(request, response);
+        try (MDC.MDCCloseable logged = MDC.putCloseable(CorrelationId.MDC_KEY, id)) {
+            chain.doFilter(request, response);
+        }
     }
 }

@@ -96,6 +96,35 @@ class JobSubmissionIntegrationTest {
     }
 
     @Test
+    void publishContinuesTheCallersTraceIntoTheRecordAndIsTimed() throws Exception {
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String callerSpanId = "00f067aa0ba902b7";
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/json")
+                .header("traceparent", "00-" + traceId + "-" + callerSpanId + "-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"fileSizeMb\":1,\"pageCount\":2,\"imageCount\":3}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        String jobId = JSON.readTree(response.body()).get("jobId").stringValue();
+
+        Header traceparent = readJobsIn(jobId).headers().lastHeader("traceparent");
+
+        assertThat(traceparent).as("traceparent header on the jobs.in record").isNotNull();
+        String[] parts = new String(traceparent.value(), StandardCharsets.US_ASCII).split("-");
+        assertThat(parts).hasSize(4);
+        assertThat(parts[1]).as("trace id").isEqualTo(traceId);
+        assertThat(parts[2]).as("the publish span, a descendant of the caller's").isNotEqualTo(callerSpanId);
+        assertThat(parts[3]).as("sampled").isEqualTo("01");
+        String scrape = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(scrape).containsPattern(
+                "kiwo_api_publish_seconds_count\\{error=\"none\",topic=\"jobs.in\"\\} [1-9]");
+        assertThat(scrape).contains("kiwo_api_publish_seconds_bucket{", "kiwo_api_publish_active_seconds_count{")
+                .doesNotContain("kiwo_api_publish_active_seconds_bucket");
+    }
+
+    @Test
     void declaresAllTopicsAtStartUp() {
         Map<String, TopicDescription> topics = kafkaAdmin.describeTopics(Topics.JOBS_IN.name(),
                 Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_RESULTS.name(),
