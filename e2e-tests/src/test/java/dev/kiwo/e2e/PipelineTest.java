@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +33,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,27 +45,39 @@ import tools.jackson.databind.json.JsonMapper;
  * Jobs posted over HTTP must come out on {@code jobs.results} exactly once, with the class the baseline
  * rule gives and from the matching pool.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineTest {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    private static final Path METRIC_SNAPSHOTS = Path.of(System.getProperty("kiwo.root.dir", ".."))
+            .resolve("infra-tests/src/test/resources/metrics");
+    /**
+     * Metric families of kiwo, Spring MVC and Spring Kafka, which exist once a job went through. The Kafka clients'
+     * own metrics are left out: Micrometer binds new ones (per topic, per partition) only on its next refresh, up
+     * to a minute later, which the snapshot script waits for and this test does not.
+     */
+    private static final Pattern CHECKED_FAMILY = Pattern.compile("kiwo_.*|http_server_requests_.*|spring_kafka_.*");
+
     private static final List<ServiceProcess> services = new ArrayList<>();
+    private static final Map<String, ServiceProcess> bySnapshot = new LinkedHashMap<>();
     private static ServiceProcess api;
 
     @BeforeAll
     static void startPipeline() {
         String kafka = KafkaTestBroker.bootstrapServers();
         api = ServiceProcess.start("api-service", kafka);
-        services.add(api);
-        services.add(ServiceProcess.start("classifier-service", kafka,
+        bySnapshot.put("api", api);
+        bySnapshot.put("classifier", ServiceProcess.start("classifier-service", kafka,
                 "--spring.kafka.streams.state-dir=" + System.getProperty("kiwo.logs.dir", "target") + "/streams-state"));
         // Small cost scale and cap: the test is about routing and delivery, not CPU burn.
         for (String pool : List.of("worker-light", "worker-heavy")) {
-            services.add(ServiceProcess.start(pool, kafka, "--kiwo.worker.cost.scale=0.01",
+            bySnapshot.put(pool, ServiceProcess.start(pool, kafka, "--kiwo.worker.cost.scale=0.01",
                     "--kiwo.worker.cost.max=500ms"));
         }
+        services.addAll(bySnapshot.values());
         services.forEach(s -> s.awaitReady(START_TIMEOUT));
     }
 
@@ -69,6 +89,7 @@ class PipelineTest {
     }
 
     @Test
+    @Order(1)
     void jobsAtAndAroundEveryThresholdComeOutOnceWithTheirClassFromTheirPool() throws Exception {
         // Each case: a body and the class the rule must give it.
         Map<String, JobClass> cases = new LinkedHashMap<>();
@@ -85,9 +106,12 @@ class PipelineTest {
 
         Map<String, JobClass> expected = new HashMap<>();
         Map<String, String> correlation = new HashMap<>();
+        Map<String, String> traces = new HashMap<>();
         for (Map.Entry<String, JobClass> c : cases.entrySet()) {
             String correlationId = "e2e-" + UUID.randomUUID();
-            HttpResponse<String> response = post(c.getKey(), "application/json", correlationId);
+            String traceId = UUID.randomUUID().toString().replace("-", "");
+            HttpResponse<String> response = post(c.getKey(), "application/json", correlationId,
+                    "00-" + traceId + "-b7ad6b7169203331-01");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             JsonNode body = JSON.readTree(response.body());
             String jobId = body.path("jobId").asString();
@@ -95,6 +119,7 @@ class PipelineTest {
             assertThat(response.headers().firstValue("Location")).hasValue("/jobs/" + jobId);
             expected.put(jobId, c.getValue());
             correlation.put(jobId, correlationId);
+            traces.put(jobId, traceId);
         }
 
         Map<String, List<ConsumerRecord<String, JobResult>>> results = readResults(expected.keySet(),
@@ -115,17 +140,45 @@ class PipelineTest {
             Header header = record.headers().lastHeader(KiwoHeaders.CORRELATION_ID);
             assertThat(header).as("correlation header of %s", jobId).isNotNull();
             assertThat(new String(header.value(), StandardCharsets.UTF_8)).isEqualTo(correlation.get(jobId));
+            // One trace from the caller's POST through the API, the classifier and the worker to the result.
+            Header traceparent = record.headers().lastHeader("traceparent");
+            assertThat(traceparent).as("traceparent of the result of %s", jobId).isNotNull();
+            assertThat(new String(traceparent.value(), StandardCharsets.US_ASCII))
+                    .as("trace of the result of %s", jobId).startsWith("00-" + traces.get(jobId) + "-");
         });
     }
 
+    /**
+     * The dashboard is checked (in infra-tests) against committed scrapes; this keeps those honest. After jobs
+     * went through, each running service exposes every checked family its snapshot holds, and no kiwo metric
+     * the snapshot lacks: a renamed or new metric fails here until the snapshots are refreshed.
+     */
     @Test
+    @Order(2)
+    void liveScrapesMatchTheCommittedMetricSnapshots() throws Exception {
+        for (Map.Entry<String, ServiceProcess> service : bySnapshot.entrySet()) {
+            Set<String> committed = checkedFamilies(Files.readString(
+                    METRIC_SNAPSHOTS.resolve(service.getKey() + ".prom")));
+            Set<String> live = checkedFamilies(HTTP.send(HttpRequest.newBuilder(service.getValue()
+                    .uri("/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+
+            assertThat(live).as("%s: live families (refresh with infra-tests/scrape-snapshot.sh)", service.getKey())
+                    .containsAll(committed);
+            assertThat(committed).as("%s: kiwo families in the snapshot (refresh with infra-tests/scrape-snapshot.sh)",
+                    service.getKey()).containsAll(live.stream().filter(f -> f.startsWith("kiwo_")).toList());
+        }
+    }
+
+    @Test
+    @Order(3)
     void malformedRequestsGetProblemDetailsAndTheApiStaysReady() throws Exception {
         List<HttpResponse<String>> responses = List.of(
-                post("{}", "application/json", null),
-                post("{\"fileSizeMb\":-1,\"pageCount\":2.5,\"imageCount\":\"x\"}", "application/json", null),
-                post("[1,2]", "application/json", null),
-                post("not json", "application/json", null),
-                post(body(1, 1, 1), "text/plain", null));
+                post("{}", "application/json"),
+                post("{\"fileSizeMb\":-1,\"pageCount\":2.5,\"imageCount\":\"x\"}", "application/json"),
+                post("[1,2]", "application/json"),
+                post("not json", "application/json"),
+                post(body(1, 1, 1), "text/plain"));
 
         assertThat(responses).allSatisfy(r -> {
             assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
@@ -136,18 +189,35 @@ class PipelineTest {
         assertThat(api.isReady()).isTrue();
     }
 
+    /** Sample names (histogram series included) of the checked families in a Prometheus text scrape. */
+    private static Set<String> checkedFamilies(String scrape) {
+        return scrape.lines()
+                .filter(line -> !line.startsWith("#") && !line.isBlank())
+                .map(line -> line.split("[{ ]", 2)[0])
+                .filter(name -> CHECKED_FAMILY.matcher(name).matches())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
     private static String body(double fileSizeMb, int pageCount, int imageCount) {
         return JSON.writeValueAsString(Map.of("name", "e2e.pdf", "fileSizeMb", fileSizeMb,
                 "pageCount", pageCount, "imageCount", imageCount));
     }
 
-    private static HttpResponse<String> post(String body, String contentType, String correlationId) throws Exception {
+    private static HttpResponse<String> post(String body, String contentType) throws Exception {
+        return post(body, contentType, null, null);
+    }
+
+    private static HttpResponse<String> post(String body, String contentType, String correlationId,
+                                             String traceparent) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(api.uri("/jobs"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (correlationId != null) {
             request.header("X-Correlation-Id", correlationId);
+        }
+        if (traceparent != null) {
+            request.header("traceparent", traceparent);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
