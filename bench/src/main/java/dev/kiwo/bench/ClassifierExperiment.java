@@ -52,6 +52,7 @@ final class ClassifierExperiment implements Experiment {
                 "pipe,at_least_once,exactly_once_v2");
         List<String> jvm = params.strings("classifier-jvm", "-Xms64m,-Xmx384m,-XX:+UseSerialGC",
                 "-Xms64m,-Xmx384m,-XX:+UseSerialGC");
+        List<String> springArgs = params.strings("classifier-args", "", "");
 
         out.println("[classifier] broker");
         stack.startBroker();
@@ -71,7 +72,7 @@ final class ClassifierExperiment implements Experiment {
             long expected = endOffsets(stack, Topics.JOBS_IN.name());
             out.printf("%n[classifier] %s: routing %d records%n", label(variant), expected);
             try (RoutedCounter counter = new RoutedCounter(stack.clientProperties())) {
-                AutoCloseable running = start(variant, stack, jvm);
+                AutoCloseable running = start(variant, stack, jvm, springArgs);
                 try {
                     RoutedCounter.Throughput t = counter.awaitCount(expected, phaseTimeout, out);
                     out.printf("[classifier] %s: %s records/s; now %ss of paced input at %d/s%n", label(variant),
@@ -92,14 +93,15 @@ final class ClassifierExperiment implements Experiment {
             }
         }
         report.put("variants", byVariant);
-        summarise(report, byVariant, outDir, records, heavyShare, pacedRate);
+        summarise(report, byVariant, outDir, records, heavyShare, pacedRate, springArgs);
     }
 
     private static String label(String variant) {
         return "pipe".equals(variant) ? PIPE : variant;
     }
 
-    private static AutoCloseable start(String variant, LocalStack stack, List<String> jvm) throws Exception {
+    private static AutoCloseable start(String variant, LocalStack stack, List<String> jvm, List<String> springArgs)
+            throws Exception {
         if ("pipe".equals(variant)) {
             PlainPipe pipe = new PlainPipe(stack.clientProperties(), "bench-pipe-" + System.currentTimeMillis());
             pipe.start();
@@ -109,10 +111,12 @@ final class ClassifierExperiment implements Experiment {
             throw new IllegalArgumentException("unknown variant " + variant + " (pipe, at_least_once, exactly_once_v2)");
         }
         String id = "bench-classifier-" + variant.replace('_', '-') + "-" + System.currentTimeMillis();
+        List<String> args = new ArrayList<>(List.of("--spring.kafka.streams.application-id=" + id,
+                "--spring.kafka.streams.state-dir=" + stack.runDir().resolve("state/" + id),
+                "--spring.kafka.streams.properties.processing.guarantee=" + variant));
+        args.addAll(springArgs);
         LocalStack.Service service = stack.startService("classifier-" + variant, "classifier-service", List.of(), jvm,
-                List.of("--spring.kafka.streams.application-id=" + id,
-                        "--spring.kafka.streams.state-dir=" + stack.runDir().resolve("state/" + id),
-                        "--spring.kafka.streams.properties.processing.guarantee=" + variant));
+                args);
         return service::stop;
     }
 
@@ -164,7 +168,7 @@ final class ClassifierExperiment implements Experiment {
 
     @SuppressWarnings("unchecked")
     private static void summarise(BenchReport report, Map<String, Object> byVariant, Path outDir, int records,
-                                  double heavyShare, int pacedRate) throws Exception {
+                                  double heavyShare, int pacedRate, List<String> springArgs) throws Exception {
         Map<String, Object> pipeFigures = byVariant.get(PIPE) instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
         double pipe = pipeFigures == null ? Double.NaN : ((Number) pipeFigures.get("recordsPerSecond")).doubleValue();
         double pipeP50 = pipeFigures == null ? Double.NaN
@@ -196,8 +200,9 @@ final class ClassifierExperiment implements Experiment {
                 + "jobs.heavy; rate = records between the first and the last routed record seen by a read_committed "
                 + "consumer, so start-up is excluded.%n- Paced: %d jobs/s produced to jobs.in with the variant running; "
                 + "latency from the input record's timestamp to its routed copy being readable (read_committed), which "
-                + "for exactly_once_v2 includes the commit interval.%n- The classifier runs as deployed, logging one INFO line per "
-                + "decision; the pipe logs nothing.%n", records, heavyShare * 100, pacedRate));
+                + "for exactly_once_v2 includes the commit interval.%n- The classifier runs as deployed%s; the pipe logs "
+                + "nothing.%n", records, heavyShare * 100, pacedRate,
+                springArgs.isEmpty() ? "" : ", with " + String.join(" ", springArgs)));
         report.section(md.toString());
         Files.createDirectories(outDir);
         Charts.bars(outDir.resolve("classifier-throughput.png"), "Records routed per second", "per second", names,

@@ -34,29 +34,32 @@ final class IngestExperiment implements Experiment {
         List<Integer> rates = params.integers("rates", "500,1000,2000", "500,1000,2000");
         Duration step = params.duration("step", "10s", "40s");
         Duration warmup = params.duration("warmup", "10s", "30s");
+        // Each step is a fresh load-generator JVM: its first seconds are slow on the client side.
+        Duration stepWarmup = params.duration("step-warmup", "3s", "5s");
         int saturationFloor = params.integer("saturation-floor", 1000, 1000);
         int concurrency = params.integer("concurrency", 200, 200);
         long perfRecords = params.integer("perf-records", 200_000, 1_000_000);
         int perfRate = params.integer("perf-rate", 2000, 2000);
         List<String> jvm = params.strings("api-jvm", "-Xms64m,-Xmx384m,-XX:+UseSerialGC",
                 "-Xms64m,-Xmx384m,-XX:+UseSerialGC");
+        List<String> apiArgs = params.strings("api-args", "", "");
         int recordSize = recordSize();
 
         out.println("[ingest] broker and api");
         stack.startBroker();
         stack.createTopics(new NewTopic(PERF_TOPIC, 6, (short) 1));
-        LocalStack.Service api = stack.startService("api", "api-service", List.of(), jvm, List.of());
+        LocalStack.Service api = stack.startService("api", "api-service", List.of(), jvm, apiArgs);
         api.awaitReady();
 
         int warmupRate = params.integer("warmup-rate", 300, 300);
         out.printf("[ingest] warm-up: %ss at %d/s (not reported)%n", warmup.toSeconds(), warmupRate);
-        load(stack, api, "ingest-warmup", warmupRate, warmup, concurrency, out);
+        load(stack, api, "ingest-warmup", warmupRate, Duration.ZERO, warmup, concurrency, out);
 
         List<Map<String, Object>> steps = new ArrayList<>();
         double best = 0;
         for (int rate : rates) {
             out.printf("%n[ingest] POST /jobs at %d/s for %ss%n", rate, step.toSeconds());
-            Map<String, Object> s = step(load(stack, api, "ingest-" + rate, rate, step, concurrency, out), rate, false);
+            Map<String, Object> s = step(load(stack, api, "ingest-" + rate, rate, stepWarmup, step, concurrency, out), rate, false);
             steps.add(s);
             best = Math.max(best, (double) s.get("acceptedPerSecond"));
         }
@@ -66,7 +69,7 @@ final class IngestExperiment implements Experiment {
         for (int round = 0; round < 3; round++) {
             int offered = (int) Math.max(saturationFloor, Math.ceil(best * 2));
             out.printf("%n[ingest] POST /jobs at saturation: %d/s offered for %ss%n", offered, step.toSeconds());
-            saturation = step(load(stack, api, "ingest-saturation-" + offered, offered, step, concurrency, out),
+            saturation = step(load(stack, api, "ingest-saturation-" + offered, offered, stepWarmup, step, concurrency, out),
                     offered, true);
             double accepted = (double) saturation.get("acceptedPerSecond");
             if (accepted < 0.9 * offered) {
@@ -108,15 +111,17 @@ final class IngestExperiment implements Experiment {
     }
 
     private static Map<String, Object> load(LocalStack stack, LocalStack.Service api, String name, int rate,
-                                            Duration duration, int concurrency, PrintStream out) throws Exception {
+                                            Duration warmup, Duration duration, int concurrency, PrintStream out)
+            throws Exception {
         return LoadGeneratorProcess.run(stack.layout(), stack.runDir(), name, List.of(
                 "--target", "http://localhost:" + api.port,
+                "--warmup", warmup.toMillis() + "ms",
                 "--duration", duration.toSeconds() + "s",
                 "--light-rate", String.valueOf(rate),
                 "--heavy-rate", "0",
                 "--burst-for", "0s",
                 "--concurrency", String.valueOf(concurrency),
-                "--progress", "5s"), duration.plusMinutes(2), out);
+                "--progress", "5s"), warmup.plus(duration).plusMinutes(2), out);
     }
 
     private static ProducerPerformanceRun perf(LocalStack stack, String name, long records, int size, int throughput,

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  */
 record LoadPlan(
         URI target,
+        Duration warmup,
         Duration duration,
         double lightRate,
         double heavyRate,
@@ -32,6 +33,8 @@ record LoadPlan(
     static final String USAGE = """
             Usage: load-generator [--option value]...
               --target URL             API base URL                       (default http://localhost:8080)
+              --warmup D               send at the steady rates first, not
+                                       counted (client and server JIT)    (default 0s)
               --duration D             how long to send                   (default 30s)
               --light-rate N           light jobs per second              (default 40)
               --heavy-rate N           heavy jobs per second, steady      (default 0)
@@ -53,6 +56,9 @@ record LoadPlan(
     LoadPlan {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("--duration must be positive");
+        }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
         }
         if (lightRate < 0 || heavyRate < 0 || burstHeavyRate < 0) {
             throw new IllegalArgumentException("rates must be >= 0");
@@ -80,6 +86,7 @@ record LoadPlan(
         }
         LoadPlan plan = new LoadPlan(
                 URI.create(take(options, "target", "http://localhost:8080")),
+                duration(take(options, "warmup", "0s")),
                 duration(take(options, "duration", "30s")),
                 Double.parseDouble(take(options, "light-rate", "40")),
                 Double.parseDouble(take(options, "heavy-rate", "0")),

@@ -25,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Sends the plan's jobs on an open-loop schedule and records what came back. Latency is measured from the
  * moment a request was due, not from when it went out, so a stalled server shows up in the figures
- * instead of silently slowing the load (coordinated omission).
+ * instead of silently slowing the load (coordinated omission). An optional warm-up sends at the steady rates
+ * first and records nothing: a fresh client JVM and its connections are slow for the first seconds, which
+ * would otherwise count as the server's latency.
  */
 final class LoadRun {
 
@@ -59,16 +61,34 @@ final class LoadRun {
         }
     }
 
-    /** Runs the schedule to its end and waits for the requests in flight. */
+    /** Runs the warm-up and then the schedule to its end, and waits for the requests in flight. */
     SendReport send() {
         URI jobs = plan.target().resolve("/jobs");
+        if (!plan.warmup().isZero()) {
+            warmUp(jobs);
+        }
         long start = System.nanoTime();
-        long end = start + plan.duration().toNanos();
+        Stream burst = new Stream(JobClass.HEAVY, plan.burstFor().isZero() ? 0 : plan.burstHeavyRate(),
+                plan.burstAt().toNanos(), plan.burstAt().toNanos() + plan.burstFor().toNanos());
+        run(jobs, start, plan.duration(), true, burst);
+        awaitInFlight(start);
+        progress("sent", start);
+        return new SendReport(Duration.ofNanos(System.nanoTime() - start), byClass, errors.sum(),
+                Map.copyOf(errorKinds), totalLatency.copy(), Map.copyOf(accepted));
+    }
+
+    private void warmUp(URI jobs) {
+        out.printf("warm-up: %s at the steady rates, not counted%n", Report.seconds(plan.warmup()));
+        long start = System.nanoTime();
+        run(jobs, start, plan.warmup(), false, new Stream(JobClass.HEAVY, 0, 0, 0));
+        awaitInFlight(start);
+    }
+
+    /** Sends the steady streams (and {@code burst}) from {@code start} for {@code length}, open loop. */
+    private void run(URI jobs, long start, Duration length, boolean measured, Stream burst) {
+        long end = start + length.toNanos();
         Stream light = new Stream(JobClass.LIGHT, plan.lightRate(), 0, Long.MAX_VALUE);
         Stream heavy = new Stream(JobClass.HEAVY, plan.heavyRate(), 0, Long.MAX_VALUE);
-        long burstFrom = plan.burstAt().toNanos();
-        Stream burst = new Stream(JobClass.HEAVY, plan.burstFor().isZero() ? 0 : plan.burstHeavyRate(),
-                burstFrom, burstFrom + plan.burstFor().toNanos());
         long nextProgress = start + plan.progressEvery().toNanos();
         while (true) {
             Stream due = earliest(light, heavy, burst);
@@ -77,28 +97,26 @@ final class LoadRun {
                 break;
             }
             while (System.nanoTime() < dueAt) {
-                if (System.nanoTime() >= nextProgress) {
+                if (measured && System.nanoTime() >= nextProgress) {
                     progress("send", start);
                     nextProgress += plan.progressEvery().toNanos();
                 }
                 LockSupport.parkNanos(Math.min(dueAt - System.nanoTime(), 50_000_000L));
             }
             due.advance();
-            submit(jobs, due.jobClass, dueAt);
+            submit(jobs, due.jobClass, dueAt, measured);
         }
         // The last request may be due well before the end; the run still lasts its planned duration.
         while (System.nanoTime() < end) {
             LockSupport.parkNanos(Math.min(end - System.nanoTime(), 50_000_000L));
         }
-        awaitInFlight(start);
-        progress("sent", start);
-        return new SendReport(Duration.ofNanos(System.nanoTime() - start), byClass, errors.sum(),
-                Map.copyOf(errorKinds), totalLatency.copy(), Map.copyOf(accepted));
     }
 
-    private void submit(URI jobs, JobClass jobClass, long dueAt) {
+    private void submit(URI jobs, JobClass jobClass, long dueAt, boolean measured) {
         inFlight.acquireUninterruptibly();
-        byClass.get(jobClass).sent.increment();
+        if (measured) {
+            byClass.get(jobClass).sent.increment();
+        }
         HttpRequest request = HttpRequest.newBuilder(jobs)
                 .timeout(plan.requestTimeout())
                 .header("Content-Type", "application/json")
@@ -106,7 +124,9 @@ final class LoadRun {
                 .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
             try {
-                record(jobClass, dueAt, response, failure);
+                if (measured) {
+                    record(jobClass, dueAt, response, failure);
+                }
             } finally {
                 inFlight.release();
             }

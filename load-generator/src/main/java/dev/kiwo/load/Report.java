@@ -19,9 +19,10 @@ final class Report {
 
     Report(LoadPlan plan, LoadRun.SendReport sent, Map<String, JobResult> results, long duplicates) {
         line("target", plan.target().toString());
-        line("plan", String.format(Locale.ROOT, "%s at light %s/s, heavy %s/s, burst %s heavy/s from %s for %s",
+        line("plan", String.format(Locale.ROOT, "%s at light %s/s, heavy %s/s, burst %s heavy/s from %s for %s%s",
                 seconds(plan.duration()), plan.lightRate(), plan.heavyRate(), plan.burstHeavyRate(),
-                seconds(plan.burstAt()), seconds(plan.burstFor())));
+                seconds(plan.burstAt()), seconds(plan.burstFor()),
+                plan.warmup().isZero() ? "" : ", after a " + seconds(plan.warmup()) + " warm-up not counted"));
         long total = 0;
         long accepted = 0;
         long rejected = 0;
@@ -125,7 +126,7 @@ final class Report {
         return String.format(Locale.ROOT, "%.1fms", micros / 1000.0);
     }
 
-    private static String seconds(Duration d) {
+    static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.0fs", d.toMillis() / 1000.0);
     }
 }

@@ -14,16 +14,19 @@ class LoadPlanTest {
 
         assertThat(plan.target()).hasToString("http://localhost:8080");
         assertThat(plan.duration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(plan.warmup()).isZero();
         assertThat(plan.lightRate()).isEqualTo(40);
         assertThat(plan.bootstrapServers()).isNull();
     }
 
     @Test
     void readsEveryOption() {
-        LoadPlan plan = LoadPlan.parse("--target", "http://127.0.0.1:9000", "--duration", "2m", "--light-rate", "5",
+        LoadPlan plan = LoadPlan.parse("--target", "http://127.0.0.1:9000", "--warmup", "15s", "--duration", "2m",
+                "--light-rate", "5",
                 "--heavy-rate", "1.5", "--burst-at", "500ms", "--burst-for", "0s", "--burst-heavy-rate", "9",
                 "--concurrency", "3", "--seed", "7", "--bootstrap-servers", "localhost:9092", "--json", "out.json");
 
+        assertThat(plan.warmup()).isEqualTo(Duration.ofSeconds(15));
         assertThat(plan.duration()).isEqualTo(Duration.ofMinutes(2));
         assertThat(plan.heavyRate()).isEqualTo(1.5);
         assertThat(plan.burstAt()).isEqualTo(Duration.ofMillis(500));
@@ -37,6 +40,7 @@ class LoadPlanTest {
     void rejectsBadOptionsWithAMessageNamingThem() {
         assertThatThrownBy(() -> LoadPlan.parse("--rate", "5")).hasMessageContaining("--rate");
         assertThatThrownBy(() -> LoadPlan.parse("--duration", "ten")).hasMessageContaining("not a duration: ten");
+        assertThatThrownBy(() -> LoadPlan.parse("--warmup", "-1s")).hasMessageContaining("not a duration: -1s");
         assertThatThrownBy(() -> LoadPlan.parse("--duration")).hasMessageContaining("--option value");
         assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "-1")).hasMessageContaining("rates");
         assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "0", "--burst-heavy-rate", "0"))

@@ -65,6 +65,24 @@ class LoadRunTest {
     }
 
     @Test
+    void warmUpSendsAtTheSteadyRatesButCountsNothing() {
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse("--target", target, "--warmup", "1s", "--duration", "1s", "--light-rate", "40",
+                "--burst-at", "0s", "--burst-for", "1s", "--burst-heavy-rate", "10");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LoadRun.SendReport report = new LoadRun(plan, new PrintStream(printed, true)).send();
+
+        // warm-up: 40 light in 1 s, no burst; then the measured second: 40 light and the 10 heavy of the burst
+        assertThat(requests.get()).isEqualTo(90);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.LIGHT).sent.sum()).isEqualTo(40);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.HEAVY).sent.sum()).isEqualTo(10);
+        assertThat(report.accepted()).hasSize(40);
+        assertThat(report.latency().getTotalCount()).isEqualTo(50);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("warm-up: 1s");
+    }
+
+    @Test
     void countsUnreachableServerAsErrors() {
         server.stop(0);
         String target = "http://127.0.0.1:" + server.getAddress().getPort();
