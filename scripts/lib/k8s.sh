@@ -201,7 +201,8 @@ k8s_load() {
   local deadline
   deadline="$(_k8s_seconds "$KIWO_TIMEOUT")"
   local -a flags=()
-  read -r -a flags <<<"$KIWO_LOAD_ARGS"
+  # -d '': every line of the variable, not only the first; read then ends at the input's end with status 1.
+  read -r -d '' -a flags <<<"$KIWO_LOAD_ARGS" || true
 
   _k8s_step "Starting Job $job: $KIWO_LOAD_ARGS"
   local manifest

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,6 +61,7 @@ class PipelineTest {
      * to a minute later, which the snapshot script waits for and this test does not.
      */
     private static final Pattern CHECKED_FAMILY = Pattern.compile("kiwo_.*|http_server_requests_.*|spring_kafka_.*");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
 
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static final Map<String, ServiceProcess> bySnapshot = new LinkedHashMap<>();
@@ -149,23 +151,32 @@ class PipelineTest {
     }
 
     /**
-     * The dashboard is checked (in infra-tests) against committed scrapes; this keeps those honest. After jobs
-     * went through, each running service exposes every checked family its snapshot holds, and no kiwo metric
-     * the snapshot lacks: a renamed or new metric fails here until the snapshots are refreshed.
+     * The dashboard is checked (in infra-tests) against committed scrapes; this keeps those honest. Once a light and
+     * a heavy job went through, each running service exposes every checked series shape (name and label names)
+     * its snapshot holds, and no kiwo shape the snapshot lacks: a renamed metric or tag fails here until the
+     * snapshots are refreshed.
      */
     @Test
     @Order(2)
     void liveScrapesMatchTheCommittedMetricSnapshots() throws Exception {
+        Set<String> jobs = new HashSet<>();
+        for (String body : List.of(body(1, 1, 1), body(60, 1, 1))) {
+            HttpResponse<String> response = post(body, "application/json");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            jobs.add(JSON.readTree(response.body()).path("jobId").asString());
+        }
+        assertThat(readResults(jobs, Duration.ofSeconds(60))).containsOnlyKeys(jobs);
+
         for (Map.Entry<String, ServiceProcess> service : bySnapshot.entrySet()) {
-            Set<String> committed = checkedFamilies(Files.readString(
+            Set<String> committed = checkedShapes(Files.readString(
                     METRIC_SNAPSHOTS.resolve(service.getKey() + ".prom")));
-            Set<String> live = checkedFamilies(HTTP.send(HttpRequest.newBuilder(service.getValue()
+            Set<String> live = checkedShapes(HTTP.send(HttpRequest.newBuilder(service.getValue()
                     .uri("/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
 
-            assertThat(live).as("%s: live families (refresh with infra-tests/scrape-snapshot.sh)", service.getKey())
-                    .containsAll(committed);
-            assertThat(committed).as("%s: kiwo families in the snapshot (refresh with infra-tests/scrape-snapshot.sh)",
+            assertThat(live).as("%s: live series shapes (refresh with infra-tests/scrape-snapshot.sh)",
+                    service.getKey()).containsAll(committed);
+            assertThat(committed).as("%s: kiwo series shapes in the snapshot (refresh with infra-tests/scrape-snapshot.sh)",
                     service.getKey()).containsAll(live.stream().filter(f -> f.startsWith("kiwo_")).toList());
         }
     }
@@ -189,13 +200,25 @@ class PipelineTest {
         assertThat(api.isReady()).isTrue();
     }
 
-    /** Sample names (histogram series included) of the checked families in a Prometheus text scrape. */
-    private static Set<String> checkedFamilies(String scrape) {
-        return scrape.lines()
-                .filter(line -> !line.startsWith("#") && !line.isBlank())
-                .map(line -> line.split("[{ ]", 2)[0])
-                .filter(name -> CHECKED_FAMILY.matcher(name).matches())
-                .collect(Collectors.toCollection(TreeSet::new));
+    /**
+     * {@code name{label,...}} of every sample of a checked family in a Prometheus text scrape (histogram series
+     * included), label names sorted: what a dashboard query can select on, without the values.
+     */
+    private static Set<String> checkedShapes(String scrape) {
+        Set<String> shapes = new TreeSet<>();
+        scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank()).forEach(line -> {
+            String name = line.split("[{ ]", 2)[0];
+            if (CHECKED_FAMILY.matcher(name).matches()) {
+                Set<String> labels = new TreeSet<>();
+                int end = line.startsWith(name + "{") ? line.lastIndexOf('}') : -1;
+                Matcher label = LABEL.matcher(end < 0 ? "" : line.substring(name.length() + 1, end));
+                while (label.find()) {
+                    labels.add(label.group(1));
+                }
+                shapes.add(name + "{" + String.join(",", labels) + "}");
+            }
+        });
+        return shapes;
     }
 
     private static String body(double fileSizeMb, int pageCount, int imageCount) {

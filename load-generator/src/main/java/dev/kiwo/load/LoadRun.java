@@ -37,6 +37,7 @@ final class LoadRun {
     private final LoadPlan plan;
     private final PrintStream out;
     private final JobShapes shapes;
+    private final JobShapes warmupShapes;
     private final HttpClient http;
     private final Semaphore inFlight;
     private final Recorder latency = new Recorder(HIGHEST_TRACKABLE_MICROS, 3);
@@ -50,6 +51,8 @@ final class LoadRun {
         this.plan = plan;
         this.out = out;
         this.shapes = new JobShapes(plan.seed());
+        // Its own sequence, so a seed gives the same measured jobs with or without a warm-up.
+        this.warmupShapes = new JobShapes(~plan.seed());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(plan.requestTimeout())
@@ -71,17 +74,19 @@ final class LoadRun {
         Stream burst = new Stream(JobClass.HEAVY, plan.burstFor().isZero() ? 0 : plan.burstHeavyRate(),
                 plan.burstAt().toNanos(), plan.burstAt().toNanos() + plan.burstFor().toNanos());
         run(jobs, start, plan.duration(), true, burst);
-        awaitInFlight(start);
+        awaitInFlight();
         progress("sent", start);
         return new SendReport(Duration.ofNanos(System.nanoTime() - start), byClass, errors.sum(),
                 Map.copyOf(errorKinds), totalLatency.copy(), Map.copyOf(accepted));
     }
 
+    /**
+     * Warm-up requests still in flight when the measured run starts are left to finish: the server stays in the
+     * steady state the warm-up reached, and their answers count nowhere.
+     */
     private void warmUp(URI jobs) {
         out.printf("warm-up: %s at the steady rates, not counted%n", Report.seconds(plan.warmup()));
-        long start = System.nanoTime();
-        run(jobs, start, plan.warmup(), false, new Stream(JobClass.HEAVY, 0, 0, 0));
-        awaitInFlight(start);
+        run(jobs, System.nanoTime(), plan.warmup(), false, new Stream(JobClass.HEAVY, 0, 0, 0));
     }
 
     /** Sends the steady streams (and {@code burst}) from {@code start} for {@code length}, open loop. */
@@ -120,7 +125,8 @@ final class LoadRun {
         HttpRequest request = HttpRequest.newBuilder(jobs)
                 .timeout(plan.requestTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(shapes.next(jobClass))))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(
+                        (measured ? shapes : warmupShapes).next(jobClass))))
                 .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
             try {
@@ -156,7 +162,7 @@ final class LoadRun {
         errorKinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
     }
 
-    private void awaitInFlight(long start) {
+    private void awaitInFlight() {
         long deadline = System.nanoTime() + plan.requestTimeout().toNanos() * 2;
         while (inFlight.availablePermits() < plan.concurrency() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000L);

@@ -67,18 +67,22 @@ class LoadRunTest {
     @Test
     void warmUpSendsAtTheSteadyRatesButCountsNothing() {
         String target = "http://127.0.0.1:" + server.getAddress().getPort();
-        LoadPlan plan = LoadPlan.parse("--target", target, "--warmup", "1s", "--duration", "1s", "--light-rate", "40",
-                "--burst-at", "0s", "--burst-for", "1s", "--burst-heavy-rate", "10");
+        LoadPlan plan = LoadPlan.parse("--target", target, "--warmup", "1s", "--duration", "2s", "--light-rate", "40",
+                "--heavy-rate", "5", "--burst-at", "1s", "--burst-for", "500ms", "--burst-heavy-rate", "20");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
         LoadRun.SendReport report = new LoadRun(plan, new PrintStream(printed, true)).send();
 
-        // warm-up: 40 light in 1 s, no burst; then the measured second: 40 light and the 10 heavy of the burst
-        assertThat(requests.get()).isEqualTo(90);
-        assertThat(report.byClass().get(dev.kiwo.model.JobClass.LIGHT).sent.sum()).isEqualTo(40);
-        assertThat(report.byClass().get(dev.kiwo.model.JobClass.HEAVY).sent.sum()).isEqualTo(10);
-        assertThat(report.accepted()).hasSize(40);
-        assertThat(report.latency().getTotalCount()).isEqualTo(50);
+        // Warm-up, 1 s: 40 light and 5 heavy (rejected by the server), no burst. Measured, 2 s: 80 light, 10 steady
+        // heavy and the burst's 10, which starts 1 s into the measured run, not into the warm-up.
+        assertThat(requests.get()).isEqualTo(45 + 100);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.LIGHT).sent.sum()).isEqualTo(80);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.LIGHT).accepted.sum()).isEqualTo(80);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.HEAVY).sent.sum()).isEqualTo(20);
+        assertThat(report.byClass().get(dev.kiwo.model.JobClass.HEAVY).rejected.sum()).isEqualTo(20);
+        assertThat(report.accepted()).hasSize(80);
+        assertThat(report.errors()).isZero();
+        assertThat(report.latency().getTotalCount()).isEqualTo(100);
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("warm-up: 1s");
     }
 

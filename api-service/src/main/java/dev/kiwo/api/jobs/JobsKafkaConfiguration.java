@@ -40,9 +40,10 @@ class JobsKafkaConfiguration {
     }
 
     /**
-     * Histogram buckets for the publish timer, so Prometheus computes its quantiles across instances. Not through
-     * {@code management.metrics.distribution.percentiles-histogram}: that matches by prefix and would also turn the
-     * in-flight gauge {@code kiwo.api.publish.active} into a histogram.
+     * Histogram buckets for the publish timer, so Prometheus computes its quantiles across instances, unless
+     * {@code management.metrics.distribution.percentiles-histogram} says otherwise for it. Not set through that
+     * property: it matches by prefix and would also give the in-flight long task timer
+     * {@code kiwo.api.publish.active} buckets.
      */
     @Bean
     MeterFilter publishLatencyHistogram() {
@@ -50,6 +51,7 @@ class JobsKafkaConfiguration {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
                 return id.getType() == Meter.Type.TIMER && id.getName().equals(KafkaJobPublisher.OBSERVATION)
+                        && config.isPercentileHistogram() == null
                         ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config)
                         : config;
             }

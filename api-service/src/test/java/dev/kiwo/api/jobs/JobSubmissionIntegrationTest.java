@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,6 +123,25 @@ class JobSubmissionIntegrationTest {
                 "kiwo_api_publish_seconds_count\\{error=\"none\",topic=\"jobs.in\"\\} [1-9]");
         assertThat(scrape).contains("kiwo_api_publish_seconds_bucket{", "kiwo_api_publish_active_seconds_count{")
                 .doesNotContain("kiwo_api_publish_active_seconds_bucket");
+    }
+
+    @Test
+    void aJobPostedWithoutTraceContextStartsATrace() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"fileSizeMb\":1,\"pageCount\":2,\"imageCount\":3}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        String jobId = JSON.readTree(response.body()).get("jobId").stringValue();
+
+        List<Header> traceparents = new ArrayList<>();
+        readJobsIn(jobId).headers().headers("traceparent").forEach(traceparents::add);
+
+        assertThat(traceparents).singleElement().satisfies(header -> assertThat(
+                new String(header.value(), StandardCharsets.US_ASCII))
+                .as("version 00, trace id, span id, sampled (01, or 03 with the random-trace-id flag)")
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]")
+                .doesNotStartWith("00-00000000000000000000000000000000"));
     }
 
     @Test

@@ -60,6 +60,10 @@ class KafkaUnavailableTest {
             assertThat(response.body()).contains("\"status\":503").contains("\"correlationId\":\"unavailable-");
             assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
         }
+        String scrape = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(scrape).as("failed publishes are timed with their error").containsPattern(
+                "kiwo_api_publish_seconds_count\\{error=\"JobNotPublishedException\",topic=\"jobs.in\"} [1-9]");
     }
 
     @Test

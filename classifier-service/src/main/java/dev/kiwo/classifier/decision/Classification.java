@@ -7,8 +7,8 @@ import java.util.Objects;
  * A classifier's decision.
  *
  * @param jobClass where the job goes
- * @param rule     which rule decided, from a small fixed set of the model's: it tags the decisions metric, so
- *                 never put per-job values here, e.g. {@code pageCount}
+ * @param rule     which rule decided, e.g. {@code pageCount}; it tags the decisions metric, so it must come from a
+ *                 small fixed set of the model's (per-job detail belongs in the reason)
  * @param reason   why, short enough for a log line, e.g. {@code pageCount>=200,imageCount>=50}
  */
 public record Classification(JobClass jobClass, String rule, String reason) {

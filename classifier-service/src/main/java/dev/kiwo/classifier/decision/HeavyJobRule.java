@@ -14,7 +14,7 @@ import java.util.List;
 public final class HeavyJobRule implements JobClassifier {
 
     public static final String BELOW_ALL_THRESHOLDS = "below all thresholds";
-    public static final String FILE_SIZE = "fileSizeMb";
+    public static final String FILE_SIZE_MB = "fileSizeMb";
     public static final String PAGE_COUNT = "pageCount";
     public static final String IMAGE_COUNT = "imageCount";
     public static final String SEVERAL = "several";
@@ -28,7 +28,7 @@ public final class HeavyJobRule implements JobClassifier {
     public HeavyJobRule(Thresholds thresholds) {
         this.thresholds = thresholds;
         // 50.0 reads as "50" so reasons stay stable whether the threshold was configured as 50 or 50.0
-        this.fileSizeReason = FILE_SIZE + ">=" + BigDecimal.valueOf(thresholds.fileSizeMb()).stripTrailingZeros()
+        this.fileSizeReason = FILE_SIZE_MB + ">=" + BigDecimal.valueOf(thresholds.fileSizeMb()).stripTrailingZeros()
                 .toPlainString();
         this.pageCountReason = PAGE_COUNT + ">=" + thresholds.pageCount();
         this.imageCountReason = IMAGE_COUNT + ">=" + thresholds.imageCount();
@@ -39,7 +39,7 @@ public final class HeavyJobRule implements JobClassifier {
         List<String> rules = new ArrayList<>(3);
         List<String> reasons = new ArrayList<>(3);
         if (job.fileSizeMb() >= thresholds.fileSizeMb()) {
-            rules.add(FILE_SIZE);
+            rules.add(FILE_SIZE_MB);
             reasons.add(fileSizeReason);
         }
         if (job.pageCount() >= thresholds.pageCount()) {

@@ -19,6 +19,12 @@ final class DecisionRecorder {
 
     static final String DECISIONS_METER = "kiwo.classifier.decisions";
     static final String DUPLICATES_METER = "kiwo.classifier.duplicates";
+    /**
+     * Distinct rules counted per class; later ones count as {@value #OTHER_RULE}, so a replacement model that puts
+     * per-job values into its rule cannot grow the registry without limit.
+     */
+    static final int MAX_RULES_PER_CLASS = 32;
+    static final String OTHER_RULE = "other";
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionRecorder.class);
 
@@ -46,10 +52,25 @@ final class DecisionRecorder {
     void record(ClassifiedJob decision, String rule, String correlationId) {
         LOG.debug("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
                 decision.reason(), correlationId);
-        decisions.get(decision.jobClass()).computeIfAbsent(rule, r -> Counter.builder(DECISIONS_METER)
+        counter(decision.jobClass(), rule).increment();
+    }
+
+    private Counter counter(JobClass jobClass, String rule) {
+        Map<String, Counter> byRule = decisions.get(jobClass);
+        Counter counter = byRule.get(rule);
+        if (counter != null) {
+            return counter;
+        }
+        // Not atomic with the insert: concurrent stream threads may pass the bound by a few, which is harmless.
+        boolean full = byRule.size() >= MAX_RULES_PER_CLASS;
+        if (full && !byRule.containsKey(OTHER_RULE)) {
+            LOG.warn("More than {} distinct rules for class {}; further ones are counted as rule={}: a classifier's "
+                    + "rule should come from a small fixed set", MAX_RULES_PER_CLASS, jobClass, OTHER_RULE);
+        }
+        return byRule.computeIfAbsent(full ? OTHER_RULE : rule, r -> Counter.builder(DECISIONS_METER)
                 .description("Jobs classified, by class and by the rule that decided")
-                .tag("class", decision.jobClass().name())
+                .tag("class", jobClass.name())
                 .tag("rule", r)
-                .register(registry)).increment();
+                .register(registry));
     }
 }

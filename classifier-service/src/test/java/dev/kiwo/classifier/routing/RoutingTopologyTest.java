@@ -219,6 +219,7 @@ class RoutingTopologyTest {
                         new Traced(Topics.JOBS_LIGHT.name(), other.jobId(), null),
                         new Traced(Topics.JOBS_LIGHT.name(), job.jobId(), "corr-later")),
                 o -> assertThat(o.dlq()).isEmpty(),
+                o -> assertThat(o.droppedRecords()).as("duplicates are not dead letters").isZero(),
                 o -> assertThat(registry.get(DecisionRecorder.DUPLICATES_METER).counter().count()).isEqualTo(2.0),
                 o -> assertThat(registry.get(DecisionRecorder.DECISIONS_METER).tag("class", "LIGHT").counter().count())
                         .isEqualTo(3.0));

@@ -1,0 +1,58 @@
+package dev.kiwo.classifier.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiwo.model.ClassifiedJob;
+import dev.kiwo.model.Job;
+import dev.kiwo.model.JobClass;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class DecisionRecorderTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final DecisionRecorder recorder = new DecisionRecorder(registry);
+
+    @Test
+    void countsEachClassAndRuleOnce() {
+        recorder.record(classified(JobClass.HEAVY), "pageCount", "c1");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", "c2");
+        recorder.record(classified(JobClass.LIGHT), "none", "c3");
+
+        assertThat(count(JobClass.HEAVY, "pageCount")).isEqualTo(2.0);
+        assertThat(count(JobClass.LIGHT, "none")).isEqualTo(1.0);
+        assertThat(registry.find(DecisionRecorder.DECISIONS_METER).counters()).hasSize(2);
+    }
+
+    @Test
+    void boundsTheRulesOfAClassWhenAModelPutsPerJobValuesIntoThem() {
+        int distinct = DecisionRecorder.MAX_RULES_PER_CLASS + 10;
+        for (int i = 0; i < distinct; i++) {
+            recorder.record(classified(JobClass.HEAVY), "score=" + i, "c" + i);
+        }
+        recorder.record(classified(JobClass.HEAVY), "score=0", "again");
+
+        assertThat(registry.find(DecisionRecorder.DECISIONS_METER).tag("class", "HEAVY").counters())
+                .hasSize(DecisionRecorder.MAX_RULES_PER_CLASS + 1);
+        assertThat(count(JobClass.HEAVY, DecisionRecorder.OTHER_RULE)).isEqualTo(10.0);
+        assertThat(count(JobClass.HEAVY, "score=0")).isEqualTo(2.0);
+        // the bound is per class: the other class still gets its own rules
+        recorder.record(classified(JobClass.LIGHT), "none", "light");
+        assertThat(count(JobClass.LIGHT, "none")).isEqualTo(1.0);
+    }
+
+    private double count(JobClass jobClass, String rule) {
+        Counter counter = registry.find(DecisionRecorder.DECISIONS_METER).tag("class", jobClass.name())
+                .tag("rule", rule).counter();
+        assertThat(counter).as("counter %s/%s", jobClass, rule).isNotNull();
+        return counter.count();
+    }
+
+    private static ClassifiedJob classified(JobClass jobClass) {
+        Job job = new Job(UUID.randomUUID().toString(), "doc.pdf", 1, 1, 1, Instant.EPOCH);
+        return new ClassifiedJob(job, jobClass, "a reason", Instant.EPOCH);
+    }
+}
