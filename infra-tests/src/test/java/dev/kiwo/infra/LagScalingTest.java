@@ -8,9 +8,11 @@ import dev.kiwo.model.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +24,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * components/keda and components/prometheus-adapter: each pool has exactly one autoscaler, it scales on
  * the pool's own consumer group and topic, never past the topic's partitions, with base's CPU target and
- * burst behavior, and both alternatives use the same lag thresholds.
+ * burst behavior, and both alternatives use the same lag thresholds. KEDA reads the lag from its own
+ * namespace, so it must name the workers' brokers, and the in-cluster broker advertise itself, in full.
  */
 class LagScalingTest {
 
@@ -32,6 +35,11 @@ class LagScalingTest {
 
     static List<String> adapterTargets() {
         return List.of("base+prometheus-adapter", "base+all-components-with-prometheus-adapter");
+    }
+
+    static List<String> inClusterKafkaTargets() {
+        return RenderTarget.withBase().stream().map(RenderTarget::name)
+                .filter(name -> Manifests.of(name).find("StatefulSet", "kafka").isPresent()).toList();
     }
 
     static List<JobClass> pools() {
@@ -69,9 +77,13 @@ class LagScalingTest {
 
             assertThat(kafka.get("consumerGroup")).as("%s %s consumer group", target, pool).isEqualTo(groupId(pool));
             assertThat(kafka.get("topic")).as("%s %s topic", target, pool).isEqualTo(Topics.forClass(jobClass).name());
-            Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", pool).orElseThrow()).get(0));
+            Map<String, Object> deployment = m.find("Deployment", pool).orElseThrow();
+            Map<String, String> env = m.environment(Manifests.containers(deployment).get(0));
+            // The same brokers, named from elsewhere: the scaler runs in KEDA's operator, in its own namespace,
+            // where the workers' short Service name does not resolve.
             assertThat(kafka.get("bootstrapServers")).as("%s %s brokers", target, pool)
-                    .isEqualTo(env.get("SPRING_KAFKA_BOOTSTRAPSERVERS"));
+                    .isEqualTo(fromOtherNamespaces(env.get("SPRING_KAFKA_BOOTSTRAPSERVERS"),
+                            Yamls.str(Yamls.at(deployment, "metadata", "namespace"))));
             assertThat(Integer.parseInt(Yamls.str(kafka.get("lagThreshold")))).isPositive();
             assertThat(Integer.parseInt(Yamls.str(kafka.get("activationLagThreshold")))).isNotNegative();
             assertThat(kafka.get("allowIdleConsumers")).as("%s %s: never more consumers than partitions", target, pool)
@@ -83,6 +95,36 @@ class LagScalingTest {
             assertThat(max).as("%s %s maxReplicaCount vs %s partitions", target, pool, Topics.forClass(jobClass).name())
                     .isLessThanOrEqualTo(partitions(m, pool, jobClass));
         }
+    }
+
+    /**
+     * The broker hands its advertised listeners to every client, KEDA's operator in namespace keda included:
+     * they must carry the namespace, which the downward API supplies before the listener refers to it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("inClusterKafkaTargets")
+    void theInClusterBrokerAdvertisesNamesThatResolveFromOtherNamespaces(String target) {
+        Manifests m = Manifests.of(target);
+        Map<String, Object> broker = m.find("StatefulSet", "kafka").orElseThrow();
+        List<Map<String, Object>> env = Yamls.list(Manifests.containers(broker).get(0).get("env")).stream()
+                .map(Yamls::map).toList();
+        List<String> names = env.stream().map(e -> Yamls.str(e.get("name"))).toList();
+        int listeners = names.indexOf("KAFKA_ADVERTISED_LISTENERS");
+        String headless = Yamls.str(Yamls.at(broker, "spec", "serviceName"));
+
+        assertThat(listeners).as("%s: KAFKA_ADVERTISED_LISTENERS", target).isNotNegative();
+        assertThat(env.get(listeners).get("value")).as("%s advertised listeners", target)
+                .isEqualTo("PLAINTEXT://$(POD_NAME)." + headless + ".$(POD_NAMESPACE).svc:9092");
+        assertThat(Yamls.at(m.find("Service", headless).orElseThrow(), "spec", "clusterIP"))
+                .as("%s: service/%s gives each pod a name", target, headless).isEqualTo("None");
+        Map<String, String> fields = Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE", "metadata.namespace");
+        fields.forEach((variable, field) -> {
+            // $(VAR) expands only variables declared earlier in the list; later ones stay literal.
+            assertThat(names.indexOf(variable)).as("%s: %s before KAFKA_ADVERTISED_LISTENERS", target, variable)
+                    .isNotNegative().isLessThan(listeners);
+            assertThat(Yamls.at(env.get(names.indexOf(variable)), "valueFrom", "fieldRef", "fieldPath"))
+                    .as("%s: %s from the downward API", target, variable).isEqualTo(field);
+        });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -155,6 +197,23 @@ class LagScalingTest {
     private static Map<String, Object> adapterConfig(Manifests m) {
         String config = Yamls.str(m.configMapData("kiwo-prometheus-adapter-rules").get("config.yaml"));
         return Yamls.map(new Yaml(new SafeConstructor(new LoaderOptions())).load(config));
+    }
+
+    /**
+     * Kafka bootstrap servers as a pod of another namespace must write them: a Service's short name gains the
+     * given namespace (host.namespace.svc, the cluster domain left to the resolver's search list); a name
+     * with a dot (an external broker, or one already qualified) stays as it is.
+     */
+    private static String fromOtherNamespaces(String servers, String namespace) {
+        assertThat(servers).as("bootstrap servers").isNotBlank();
+        assertThat(namespace).as("namespace of the workers").isNotBlank();
+        return Arrays.stream(servers.split(",", -1)).map(server -> {
+            int colon = server.lastIndexOf(':');
+            assertThat(colon).as("host:port in %s", servers).isPositive();
+            assertThat(server.substring(colon + 1)).as("port in %s", servers).containsOnlyDigits();
+            String host = server.substring(0, colon);
+            return (host.contains(".") ? host : host + "." + namespace + ".svc") + server.substring(colon);
+        }).collect(Collectors.joining(","));
     }
 
     private static Map<String, Object> trigger(Map<String, Object> scaled, String type) {

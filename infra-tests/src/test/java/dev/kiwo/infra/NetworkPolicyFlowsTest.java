@@ -63,6 +63,9 @@ class NetworkPolicyFlowsTest {
                 new Flow("load-generator", "kafka", 9092),
                 // Right pod labels, wrong namespace.
                 new Flow("impostor", "kafka", 9092),
+                // Right namespace, wrong pod labels: refused only while namespace and pod selector share one peer
+                // (split into two list items, they would admit either).
+                new Flow("keda-metrics-apiserver", "kafka", 9092),
                 new Flow("worker-light", "api", 8080),
                 new Flow("ingress-nginx", "kafka", 9092),
                 new Flow("ingress-nginx", "worker-heavy", 8083));
@@ -122,9 +125,11 @@ class NetworkPolicyFlowsTest {
                 .as("%s without any policy", flow).isTrue());
 
         // Every denied flow above is also refused by a narrower policy; the load generator's ingress is not.
+        List<Map<String, Object>> withoutDefaultDeny = policies.stream().filter(p -> p != defaultDeny).toList();
+        deniedFlows().forEach(flow -> assertThat(allows(withoutDefaultDeny, pod(m, flow.from()), pod(m, flow.to()), TCP, flow.port()))
+                .as("%s without %s", flow, Manifests.name(defaultDeny)).isFalse());
         Pod client = pod(m, "ingress-nginx");
         Pod loadGenerator = pod(m, "load-generator");
-        List<Map<String, Object>> withoutDefaultDeny = policies.stream().filter(p -> p != defaultDeny).toList();
         assertThat(allows(policies, client, loadGenerator, TCP, 8080)).as("ingress-nginx -> load-generator:8080").isFalse();
         assertThat(allows(withoutDefaultDeny, client, loadGenerator, TCP, 8080))
                 .as("ingress-nginx -> load-generator:8080 without %s", Manifests.name(defaultDeny)).isTrue();
@@ -143,6 +148,7 @@ class NetworkPolicyFlowsTest {
                     Manifests.of("jobs/load-generator").ofKind("Job").get(0))));
             case "keda-operator" -> outside(name, "keda", Map.of("app", "keda-operator"));
             case "impostor" -> outside(name, "other", Map.of("app", "keda-operator"));
+            case "keda-metrics-apiserver" -> outside(name, "keda", Map.of("app", "keda-metrics-apiserver"));
             case "prometheus" -> outside(name, "monitoring", Map.of("app.kubernetes.io/name", "prometheus"));
             case "ingress-nginx" -> outside(name, "ingress-nginx", Map.of("app", "ingress-nginx"));
             default -> new Pod(name, NAMESPACE, kiwoNamespaceLabels(m), strings(Manifests.podLabels(workload(m, name))));
