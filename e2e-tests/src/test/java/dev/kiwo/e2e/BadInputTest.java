@@ -6,6 +6,7 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
+import dev.kiwo.testsupport.TopicReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,7 +29,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -226,13 +226,8 @@ class BadInputTest {
 
         Map<String, List<Header>> deadLetters = new HashMap<>();
         Map<String, JobStatus> results = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(kafka))) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.JOBS_DLQ.name(), Topics.JOBS_RESULTS.name())) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.fromBeginning(
+                new KafkaConsumer<>(consumerProperties(kafka)), Topics.JOBS_DLQ.name(), Topics.JOBS_RESULTS.name())) {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (System.nanoTime() < deadline
                     && !(deadLetters.keySet().containsAll(markers) && results.keySet().containsAll(goodJobs))) {

@@ -8,6 +8,7 @@ import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
+import dev.kiwo.testsupport.TopicReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,7 +31,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -258,10 +258,7 @@ class PipelineTest {
         Map<String, List<ConsumerRecord<String, JobResult>>> seen = new HashMap<>();
         try (KafkaConsumer<String, JobResult> consumer = new KafkaConsumer<>(props,
                 Topics.JOBS_RESULTS.keySerde().deserializer(), Topics.JOBS_RESULTS.valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOBS_RESULTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            TopicReader.fromBeginning(consumer, Topics.JOBS_RESULTS.name());
             long deadline = System.nanoTime() + timeout.toNanos();
             long settleUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settleUntil)) {

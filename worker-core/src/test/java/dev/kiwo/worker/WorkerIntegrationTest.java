@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import dev.kiwo.testsupport.KafkaTestBroker;
+import dev.kiwo.testsupport.TopicReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +37,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -328,18 +328,10 @@ class WorkerIntegrationTest {
                 Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
                         ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
                 Serdes.String().deserializer(), Serdes.ByteArray().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            await().atMost(WAIT).pollInSameThread().until(() -> {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
-                }
-                return partitions.stream().allMatch(partition -> consumer.position(partition) >= end.get(partition));
-            });
+            for (ConsumerRecord<String, byte[]> record : TopicReader.readToEnd(TopicReader.fromBeginning(consumer,
+                    topic), WAIT)) {
+                byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
+            }
         }
         return byKey;
     }
@@ -351,11 +343,7 @@ class WorkerIntegrationTest {
                 Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
                         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 Serdes.String().deserializer(), deserializer)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            TopicReader.fromBeginning(consumer, topic);
             await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
                 for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
                     if (keys.contains(record.key())) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.LocalKafkaBroker;
+import dev.kiwo.testsupport.TopicReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,14 +14,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,19 +120,9 @@ class KafkaRestartTest {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, Job> consumer = new KafkaConsumer<>(config,
                 Topics.JOBS_IN.keySerde().deserializer(), Topics.JOBS_IN.valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOBS_IN.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Set<String> jobIds = new HashSet<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                for (ConsumerRecord<String, Job> record : consumer.poll(Duration.ofMillis(200))) {
-                    jobIds.add(record.key());
-                }
-                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
-            });
+            TopicReader.readToEnd(TopicReader.fromBeginning(consumer, Topics.JOBS_IN.name()), Duration.ofSeconds(30))
+                    .forEach(record -> jobIds.add(record.key()));
             return jobIds;
         }
     }
