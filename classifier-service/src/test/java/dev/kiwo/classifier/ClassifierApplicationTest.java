@@ -32,14 +32,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The whole service against a real broker: exactly-once routing, dead letters, readiness. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+/** The whole service against a real broker: exactly-once routing, dead letters, readiness, the routing log. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "kiwo.classifier.routing-log.interval=1s") // the routing log's line within the test's wait
 class ClassifierApplicationTest {
 
     /** One partition for all of this test's input, so "after the poison" means after it in the same stream task. */
@@ -129,6 +133,23 @@ class ClassifierApplicationTest {
                 assertThat(http.send(prometheus, HttpResponse.BodyHandlers.ofString()).body())
                         .containsPattern("kiwo_classifier_decisions_total\\{class=\"HEAVY\",rule=\"imageCount\"} [1-9]")
                         .contains("kafka_stream_thread_process_total{", "kafka_stream_task_dropped_records_total{"));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void logsASummaryAndASampledDecisionAtInfo(CapturedOutput output) {
+        Job heavy = job(0, 1, 70);
+
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            // heavy by its image count; the only record of this test, so the first heavy one of its interval
+            producer.send(jobRecord(heavy, "corr-log"));
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(output.getOut())
+                .containsPattern("INFO .*Sample decision: job " + heavy.jobId() + " is HEAVY by rule imageCount "
+                        + "\\(imageCount>=50\\), fileSizeMb=0.0 pageCount=1 imageCount=70 correlationId=corr-log")
+                .containsPattern("INFO .*Routed in the last 1s: light=\\d+ heavy=[1-9]\\d* dead-lettered=\\d+ "
+                        + "\\(since start: light=\\d+ heavy=[1-9]\\d* dead-lettered=\\d+\\)"));
     }
 
     private static Seen seen(ConsumerRecord<byte[], byte[]> record) {

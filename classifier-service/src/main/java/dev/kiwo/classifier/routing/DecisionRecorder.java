@@ -1,19 +1,22 @@
 package dev.kiwo.classifier.routing;
 
 import dev.kiwo.model.ClassifiedJob;
+import dev.kiwo.model.Job;
 import dev.kiwo.model.JobClass;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One count per decision, tagged by class and by the rule that decided (a small fixed set per model; the free-form
  * reason stays out of tags, so the registry cannot grow without limit), and one DEBUG line: at INFO, a line per
- * record was a measurable share of the classifier's throughput.
+ * record was a measurable share of the classifier's throughput. At INFO only samples, the next decision of each class
+ * each time {@link RoutingLog} arms them.
  */
 final class DecisionRecorder {
 
@@ -31,11 +34,14 @@ final class DecisionRecorder {
     private final MeterRegistry registry;
     private final Map<JobClass, Map<String, Counter>> decisions = new EnumMap<>(JobClass.class);
     private final Counter duplicates;
+    /** Per class, whether the next decision is logged as a sample; none is until the routing log arms them. */
+    private final Map<JobClass, AtomicBoolean> sampleDue = new EnumMap<>(JobClass.class);
 
     DecisionRecorder(MeterRegistry registry) {
         this.registry = registry;
         for (JobClass jobClass : JobClass.values()) {
             decisions.put(jobClass, new ConcurrentHashMap<>());
+            sampleDue.put(jobClass, new AtomicBoolean());
         }
         duplicates = Counter.builder(DUPLICATES_METER)
                 .description("Records of a jobId that was already routed, dropped")
@@ -48,11 +54,33 @@ final class DecisionRecorder {
         duplicates.increment();
     }
 
-    /** Stream threads call this concurrently; the counter of each class and rule is registered once. */
+    /**
+     * Stream threads call this concurrently; the counter of each class and rule is registered once. A decision that
+     * is not a sample costs a read of its class's flag, and no formatting unless DEBUG is on.
+     */
     void record(ClassifiedJob decision, String rule, String correlationId) {
-        LOG.debug("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
-                decision.reason(), correlationId);
         counter(decision.jobClass(), rule).increment();
+        AtomicBoolean due = sampleDue.get(decision.jobClass());
+        // read before the compare-and-set, so that threads do not contend for the flag while no sample is due
+        if (due.get() && due.compareAndSet(true, false)) {
+            Job job = decision.job();
+            LOG.info("Sample decision: job {} is {} by rule {} ({}), fileSizeMb={} pageCount={} imageCount={} "
+                    + "correlationId={}", job.jobId(), decision.jobClass(), rule, decision.reason(), job.fileSizeMb(),
+                    job.pageCount(), job.imageCount(), correlationId);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
+                    decision.reason(), correlationId);
+        }
+    }
+
+    /** The next decision of each class is logged as a sample, at INFO. */
+    void armSamples() {
+        sampleDue.values().forEach(due -> due.set(true));
+    }
+
+    /** Decisions of the class since start: the sum of its counters, which the Prometheus registry keeps cumulative. */
+    long decisions(JobClass jobClass) {
+        return (long) decisions.get(jobClass).values().stream().mapToDouble(Counter::count).sum();
     }
 
     private Counter counter(JobClass jobClass, String rule) {

@@ -5,8 +5,10 @@ import dev.kiwo.model.Job;
 import dev.kiwo.model.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -18,6 +20,7 @@ import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Runs {@link RoutingTopology} in the Streams client that Spring manages. Streams settings come from
@@ -25,7 +28,8 @@ import org.springframework.kafka.core.KafkaAdmin;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
-@EnableConfigurationProperties(DedupeProperties.class)
+@EnableScheduling
+@EnableConfigurationProperties({DedupeProperties.class, RoutingLogProperties.class})
 class StreamsConfiguration {
 
     /**
@@ -51,10 +55,24 @@ class StreamsConfiguration {
     }
 
     @Bean
-    KStream<String, Job> routing(StreamsBuilder builder, JobClassifier classifier, MeterRegistry registry,
+    DecisionRecorder decisionRecorder(MeterRegistry registry) {
+        return new DecisionRecorder(registry);
+    }
+
+    @Bean
+    KStream<String, Job> routing(StreamsBuilder builder, JobClassifier classifier, DecisionRecorder recorder,
             DedupeProperties dedupe) {
-        return RoutingTopology.addTo(builder, classifier, Clock.systemUTC(), new DecisionRecorder(registry),
-                dedupe.retention());
+        return RoutingTopology.addTo(builder, classifier, Clock.systemUTC(), recorder, dedupe.retention());
+    }
+
+    /** A SchedulingConfigurer: {@code @EnableScheduling} runs it every interval on Spring's task scheduler. */
+    @Bean
+    RoutingLog routingLog(DecisionRecorder recorder, RoutingLogProperties routingLog,
+            StreamsBuilderFactoryBean factory) {
+        return new RoutingLog(recorder, routingLog.interval(), () -> {
+            KafkaStreams streams = factory.getKafkaStreams();
+            return streams == null ? Map.of() : streams.metrics();
+        });
     }
 
     @Bean

@@ -9,7 +9,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 class DecisionRecorderTest {
 
@@ -42,6 +49,53 @@ class DecisionRecorderTest {
         // the bound is per class: the other class still gets its own rules
         recorder.record(classified(JobClass.LIGHT), "none", "light");
         assertThat(count(JobClass.LIGHT, "none")).isEqualTo(1.0);
+    }
+
+    @Test
+    void sumsTheCountersOfAClassOverItsRules() {
+        recorder.record(classified(JobClass.HEAVY), "pageCount", "c1");
+        recorder.record(classified(JobClass.HEAVY), "imageCount", "c2");
+        recorder.record(classified(JobClass.LIGHT), "none", "c3");
+
+        assertThat(recorder.decisions(JobClass.HEAVY)).isEqualTo(2);
+        assertThat(recorder.decisions(JobClass.LIGHT)).isEqualTo(1);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void takesOneSamplePerClassOnceArmedWhateverTheThreads(CapturedOutput output) throws InterruptedException {
+        // Given: nothing is sampled before the routing log arms the samples
+        recorder.record(classified(JobClass.HEAVY), "pageCount", "before");
+        recorder.armSamples();
+
+        // When: four threads record 1,000 decisions of each class at once
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        CountDownLatch start = new CountDownLatch(1);
+        for (int t = 0; t < 4; t++) {
+            threads.execute(() -> {
+                awaitQuietly(start);
+                for (int i = 0; i < 250; i++) {
+                    recorder.record(classified(JobClass.HEAVY), "pageCount", "c");
+                    recorder.record(classified(JobClass.LIGHT), "none", "c");
+                }
+            });
+        }
+        start.countDown();
+        threads.shutdown();
+        assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+        // Then
+        assertThat(output.getOut().lines().filter(line -> line.contains("Sample decision: job ")))
+                .satisfiesExactlyInAnyOrder(line -> assertThat(line).contains(" is HEAVY by rule pageCount "),
+                        line -> assertThat(line).contains(" is LIGHT by rule none "));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private double count(JobClass jobClass, String rule) {
