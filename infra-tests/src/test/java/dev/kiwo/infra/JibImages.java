@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The images Jib builds: each module declares {@code <kiwo.image.name>} and the root pom's Jib
- * configuration names the image {@code kiwo/${kiwo.image.name}}.
+ * configuration names the image {@code kiwo/${kiwo.image.name}}. Most are Spring Boot services; kiwo/kafka
+ * (module kafka-broker) is the Apache Kafka broker.
  */
 final class JibImages {
 
@@ -36,6 +37,28 @@ final class JibImages {
             throw new UncheckedIOException(e);
         }
         return images;
+    }
+
+    /** Whether the image is a Spring Boot application (with actuator health endpoints): its module repackages one. */
+    static boolean isSpringBootApplication(String image) {
+        Path module = byImage().get(kiwoRepository(image));
+        try {
+            return module != null && Files.readString(module.resolve("pom.xml"))
+                    .contains("<artifactId>spring-boot-maven-plugin</artifactId>");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A property of a module's pom, e.g. kiwo.kafka.config-dir of kafka-broker; null if it has none. */
+    static String moduleProperty(Path module, String name) {
+        try {
+            Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</" + Pattern.quote(name) + ">")
+                    .matcher(Files.readString(module.resolve("pom.xml")));
+            return m.find() ? m.group(1).trim() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** kiwo/api from kiwo/api:dev or registry.example.com/kiwo/api:0.1.0; null for other images. */
