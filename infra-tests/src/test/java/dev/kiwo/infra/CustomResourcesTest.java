@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The custom resources kubernetes-validate cannot check (it has no schema for CRDs), checked here against
@@ -16,10 +20,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * PodMonitor (monitoring.coreos.com/v1). Every field we set must be one the CRD defines, with its type
  * and allowed values; no other custom resource may appear unchecked. The behavior block of a ScaledObject
  * is an autoscaling/v2 HPA behavior, and LagScalingTest proves it equal to base's schema-validated one.
+ * The VerticalPodAutoscaler (autoscaling.k8s.io/v1) is checked against the real CRD instead: the schema in
+ * the VPA release's own manifest, from its Go module at the version the test cluster pins.
  */
 class CustomResourcesTest {
 
-    private static final Set<String> CHECKED = Set.of("keda.sh/v1alpha1/ScaledObject", "monitoring.coreos.com/v1/PodMonitor");
+    private static final Set<String> CHECKED = Set.of("keda.sh/v1alpha1/ScaledObject", "monitoring.coreos.com/v1/PodMonitor",
+            "autoscaling.k8s.io/v1/VerticalPodAutoscaler");
 
     /** The fields of the KEDA Kafka scaler (apache-kafka) kiwo may set; values are strings in KEDA's API. */
     private static final Set<String> KAFKA_TRIGGER_KEYS = Set.of("bootstrapServers", "consumerGroup", "topic",
@@ -42,6 +49,51 @@ class CustomResourcesTest {
                 assertThat(o.get("apiVersion") + "/" + o.get("kind")).as("%s %s", target, Manifests.name(o)).isIn(CHECKED);
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void verticalPodAutoscalersMatchTheSchemaOfTheVpaCrd(RenderTarget target) {
+        List<Map<String, Object>> vpas = Manifests.of(target).ofKind("VerticalPodAutoscaler");
+        if (vpas.isEmpty()) {
+            return;
+        }
+        CrdSchema crd = CrdSchema.load(Tools.vpaCrdFile(), "autoscaling.k8s.io", "VerticalPodAutoscaler", "v1");
+        for (Map<String, Object> vpa : vpas) {
+            assertThat(crd.problems(vpa)).as("%s vpa/%s against %s", target, Manifests.name(vpa), Tools.vpaCrdFile()).isEmpty();
+        }
+    }
+
+    /** The check above is only worth something if it refuses what the API server refuses. */
+    @Test
+    void theVpaSchemaCheckRefusesWhatTheApiServerWould() {
+        CrdSchema crd = CrdSchema.load(Tools.vpaCrdFile(), "autoscaling.k8s.io", "VerticalPodAutoscaler", "v1");
+        Map<String, Object> vpa = new Yaml(new SafeConstructor(new LoaderOptions())).load("""
+                apiVersion: autoscaling.k8s.io/v1
+                kind: VerticalPodAutoscaler
+                metadata: {name: broken, labels: {any: label}}
+                spec:
+                  targetRef: {apiVersion: apps/v1, name: worker-heavy}
+                  updatePolicy: {updateMode: Off, minReplicas: 1.5}
+                  resourcePolicy:
+                    containerPolicies:
+                      - containerName: worker-heavy
+                        controlledValues: LimitsOnly
+                        maxAllowed: {memory: 2 GiB}
+                        minAllowd: {memory: 512Mi}
+                """);
+
+        List<String> problems = crd.problems(vpa);
+        String at = "verticalpodautoscaler/broken.spec.";
+        String policy = at + "resourcePolicy.containerPolicies[0].";
+        List<String> expected = List.of(at + "targetRef.kind is required",
+                at + "updatePolicy.updateMode must be a string, is false",
+                at + "updatePolicy.minReplicas must be an integer, is 1.5",
+                policy + "controlledValues must be one of [RequestsAndLimits, RequestsOnly], is LimitsOnly",
+                policy + "maxAllowed.memory does not match ",
+                policy + "minAllowd is not a field of the CRD");
+        assertThat(problems).as("%s", problems).hasSameSizeAs(expected);
+        expected.forEach(e -> assertThat(problems).as("%s", problems).anyMatch(p -> p.startsWith(e)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.assertj.core.api.Assertions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -92,14 +93,20 @@ final class Manifests {
     }
 
     /**
-     * Objects of a custom resource (KEDA, Prometheus operator): an API group with a dot that is not one of
-     * Kubernetes' own *.k8s.io groups. The Kubernetes schema knows nothing of them.
+     * Groups under k8s.io that are CRDs, not built into the API server: the VPA's (the autoscaling API of the
+     * HPA is the group "autoscaling", without a suffix).
+     */
+    private static final Set<String> CRD_GROUPS_UNDER_K8S_IO = Set.of("autoscaling.k8s.io");
+
+    /**
+     * Objects of a custom resource (KEDA, Prometheus operator, VPA): an API group with a dot that is not one
+     * of Kubernetes' own *.k8s.io groups. The Kubernetes schema knows nothing of them.
      */
     static boolean isCustomResource(Map<String, Object> object) {
         String apiVersion = Yamls.str(object.get("apiVersion"));
         int slash = apiVersion.indexOf('/');
         String group = slash < 0 ? "" : apiVersion.substring(0, slash);
-        return group.contains(".") && !group.endsWith(".k8s.io");
+        return group.contains(".") && (!group.endsWith(".k8s.io") || CRD_GROUPS_UNDER_K8S_IO.contains(group));
     }
 
     /** A ConfigMap's data by the name workloads reference (kustomize has already added the hash). */

@@ -13,12 +13,16 @@ import java.util.stream.Stream;
  * and the base with every component, plus each standalone Job under infra/k8s/jobs (what the demo scripts
  * run next to a deployment). Components that are alternatives to each other (two ways to scale the pools
  * on lag) never render together: "base+all-components" takes the first of them, and
- * "base+all-components-with-<other>" each other one.
+ * "base+all-components-with-<other>" each other one. Components whose checks depend on what an overlay
+ * changes also render on top of each overlay ("overlays/kind+vpa").
  */
 record RenderTarget(String name, Path kustomizationDir) {
 
     /** Both replace the pools' CPU-only HPAs: KEDA deletes them, the adapter variant patches them. */
     static final List<String> LAG_SCALING_ALTERNATIVES = List.of("keda", "prometheus-adapter");
+
+    /** The VPAs' bounds are checked against the requests each overlay sets (kind lowers them). */
+    static final List<String> ON_EVERY_OVERLAY = List.of("vpa");
 
     private static final String JOBS = "jobs/";
 
@@ -50,8 +54,16 @@ record RenderTarget(String name, Path kustomizationDir) {
         List<Path> components = subdirectories(k8s.resolve("components"));
         for (Path component : components) {
             String name = "base+" + component.getFileName();
-            targets.add(new RenderTarget(name, generated(name, components.subList(components.indexOf(component),
-                    components.indexOf(component) + 1))));
+            targets.add(new RenderTarget(name, generated(name, k8s.resolve("base"), List.of(component))));
+        }
+        for (Path overlay : subdirectories(k8s.resolve("overlays"))) {
+            for (String component : ON_EVERY_OVERLAY) {
+                if (includes(overlay, component)) {
+                    continue; // the overlay's own render covers it (test-cluster has the VPAs)
+                }
+                String name = "overlays/" + overlay.getFileName() + "+" + component;
+                targets.add(new RenderTarget(name, generated(name, overlay, List.of(k8s.resolve("components").resolve(component)))));
+            }
         }
         for (String alternative : LAG_SCALING_ALTERNATIVES) {
             List<Path> together = components.stream().filter(c -> {
@@ -60,7 +72,7 @@ record RenderTarget(String name, Path kustomizationDir) {
             }).toList();
             String name = alternative.equals(LAG_SCALING_ALTERNATIVES.get(0))
                     ? "base+all-components" : "base+all-components-with-" + alternative;
-            targets.add(new RenderTarget(name, generated(name, together)));
+            targets.add(new RenderTarget(name, generated(name, k8s.resolve("base"), together)));
         }
         for (Path job : subdirectories(k8s.resolve("jobs"))) {
             targets.add(new RenderTarget(JOBS + job.getFileName(), job));
@@ -68,12 +80,21 @@ record RenderTarget(String name, Path kustomizationDir) {
         return List.copyOf(targets);
     }
 
+    private static boolean includes(Path overlay, String component) {
+        try {
+            return Files.readString(overlay.resolve("kustomization.yaml")).contains("components/" + component);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static RenderTarget named(String name) {
         return all().stream().filter(t -> t.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no render target " + name));
     }
 
-    private static Path generated(String name, List<Path> components) {
+    /** A kustomization of {@code resource} (base or an overlay) plus {@code components}. */
+    private static Path generated(String name, Path resource, List<Path> components) {
         Path dir = Repo.work().resolve(name.replace('/', '_'));
         StringBuilder yaml = new StringBuilder("""
                 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -81,7 +102,7 @@ record RenderTarget(String name, Path kustomizationDir) {
                 resources:
                   - %s
                 components:
-                """.formatted(relative(dir, Repo.k8s().resolve("base"))));
+                """.formatted(relative(dir, resource)));
         components.forEach(c -> yaml.append("  - ").append(relative(dir, c)).append('\n'));
         try {
             Files.createDirectories(dir);

@@ -15,8 +15,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Every rendered object against the OpenAPI-derived JSON schema of a current Kubernetes release
  * (kubernetes-validate, strict: an unknown or misplaced field fails). Custom resources (KEDA's
- * ScaledObject, the Prometheus operator's PodMonitor) have no schema there: they are left out of the
- * file and checked field by field in {@link CustomResourcesTest}.
+ * ScaledObject, the Prometheus operator's PodMonitor, the VerticalPodAutoscaler) have no schema there: they
+ * are left out of the file and checked in {@link CustomResourcesTest}.
  */
 class SchemaValidationTest {
 

@@ -16,6 +16,9 @@ final class Tools {
     static final String KUBECTL = "kubectl";
     static final String KUSTOMIZE = "kustomize";
     static final String VALIDATOR = "kubernetes-validate";
+    static final String GO = "go";
+
+    private static Path vpaCrdFile;
 
     private Tools() {
     }
@@ -53,6 +56,26 @@ final class Tools {
         require(VALIDATOR, "install it with: pip install kubernetes-validate==1.35.0");
     }
 
+    /**
+     * The VerticalPodAutoscaler CRD manifest of the VPA release the test cluster pins (VPA_VERSION in
+     * infra/test-cluster/versions.env), found by the test cluster's own infra/test-cluster/lib/vpa.sh: from the
+     * autoscaler's Go module, downloaded into the Go module cache on first use.
+     */
+    static synchronized Path vpaCrdFile() {
+        if (vpaCrdFile == null) {
+            require("bash", "install it with your system's package manager");
+            require(GO, "install Go: the VPA CRD comes from the autoscaler's Go module");
+            Result result = run(Repo.root(), Duration.ofMinutes(5), List.of("bash", "-c",
+                    "set -euo pipefail; . infra/test-cluster/versions.env; . infra/test-cluster/lib/vpa.sh; vpa_crd_file"));
+            String[] lines = result.output().strip().split("\\R");
+            if (result.exitCode() != 0) {
+                fail("vpa_crd_file failed:%n%s".formatted(result.output()));
+            }
+            vpaCrdFile = Path.of(lines[lines.length - 1]);
+        }
+        return vpaCrdFile;
+    }
+
     /** Skips the calling test, except under CI=true, where a missing prerequisite is a failure. */
     static void unavailable(String message) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -84,7 +107,7 @@ final class Tools {
         try {
             List<String> probe = switch (tool) {
                 case KUBECTL -> List.of(tool, "version", "--client");
-                case KUSTOMIZE -> List.of(tool, "version");
+                case KUSTOMIZE, GO -> List.of(tool, "version");
                 case "awk" -> List.of(tool, "BEGIN { exit 0 }");
                 default -> List.of(tool, "--version");
             };
