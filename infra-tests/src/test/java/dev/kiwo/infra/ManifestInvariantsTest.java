@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -148,7 +149,8 @@ class ManifestInvariantsTest {
             for (Map<String, Object> c : Manifests.containers(w)) {
                 String where = target + " " + name + " container " + c.get("name");
                 assertThat(c).as(where).containsKeys("startupProbe", "livenessProbe", "readinessProbe");
-                if (JibImages.kiwoRepository(Yamls.str(c.get("image"))) != null) {
+                // The services' actuator health groups; the broker (kiwo/kafka) has none, it is probed on its ports.
+                if (JibImages.isSpringBootApplication(Yamls.str(c.get("image")))) {
                     assertThat(Yamls.at(c, "livenessProbe", "httpGet", "path")).as(where).isEqualTo("/actuator/health/liveness");
                     assertThat(Yamls.at(c, "readinessProbe", "httpGet", "path")).as(where).isEqualTo("/actuator/health/readiness");
                 }
@@ -207,6 +209,74 @@ class ManifestInvariantsTest {
         assertThat(priority(m, "api")).as("%s", target).isGreaterThan(heavy);
         String heavyClass = Yamls.str(Manifests.podSpec(m.find("Deployment", "worker-heavy").orElseThrow()).get("priorityClassName"));
         assertThat(Yamls.at(m.find("PriorityClass", heavyClass).orElseThrow(), "preemptionPolicy")).isEqualTo("Never");
+    }
+
+    /** A pool that may evict another starves it: on a 2-CPU node new light and API pods preempted every heavy pod. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targetsWithBase")
+    void noPriorityClassPreempts(RenderTarget target) {
+        for (Map<String, Object> priorityClass : Manifests.of(target).ofKind("PriorityClass")) {
+            assertThat(Yamls.at(priorityClass, "preemptionPolicy")).as("%s %s", target, Manifests.name(priorityClass))
+                    .isEqualTo("Never");
+        }
+    }
+
+    /** A budget that allows no eviction at the workload's smallest size blocks every node drain. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targetsWithBase")
+    void everyDisruptionBudgetAllowsAnEvictionAtTheWorkloadsMinimum(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        for (Map<String, Object> pdb : m.ofKind("PodDisruptionBudget")) {
+            for (Map<String, Object> w : selected(m, Yamls.map(Yamls.at(pdb, "spec", "selector", "matchLabels")))) {
+                int smallest = minReplicas(m, w);
+                Object minAvailable = Yamls.at(pdb, "spec", "minAvailable");
+                Object maxUnavailable = Yamls.at(pdb, "spec", "maxUnavailable");
+                String what = target + " pdb/" + Manifests.name(pdb) + " at " + smallest + " replica(s)";
+                if (minAvailable != null) {
+                    assertThat((Integer) minAvailable).as(what).isLessThan(smallest);
+                } else {
+                    assertThat((Integer) maxUnavailable).as(what).isGreaterThanOrEqualTo(1);
+                }
+            }
+        }
+    }
+
+    /**
+     * The test cluster is one 2-CPU node: every pool at its HPA maximum, Kafka, the load Job and the cluster's
+     * CoreDNS must fit its allocatable CPU together, and the heavy pool must be able to triple.
+     */
+    @Test
+    void theTestClusterOverlayHoldsEveryPoolAtItsMaximumOnOneTwoCpuNode() {
+        Manifests m = Manifests.of("overlays/test-cluster");
+        List<Map<String, Object>> workloads = new ArrayList<>(m.workloads().values());
+        workloads.addAll(Manifests.of("jobs/load-generator").workloads().values());
+        BigDecimal requested = new BigDecimal("0.050"); // CoreDNS, infra/test-cluster/addons/coredns.yaml
+        for (Map<String, Object> w : workloads) {
+            int replicas = "Deployment".equals(w.get("kind"))
+                    ? m.autoscalerMax(Manifests.name(w)).orElse(1)
+                    : (Integer) Objects.requireNonNullElse(Yamls.at(w, "spec", "replicas"), 1);
+            BigDecimal perPod = Manifests.containers(w).stream()
+                    .map(c -> Quantities.parse(Yamls.at(c, "resources", "requests", "cpu")))
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            requested = requested.add(perPod.multiply(BigDecimal.valueOf(replicas)));
+        }
+        assertThat(requested).as("CPU requested with every HPA at its maximum").isLessThanOrEqualTo(new BigDecimal("2"));
+        assertThat(m.autoscalerMax("worker-heavy")).hasValueSatisfying(max -> assertThat(max).isGreaterThanOrEqualTo(3));
+    }
+
+    private static int minReplicas(Manifests m, Map<String, Object> workload) {
+        for (Map<String, Object> hpa : m.ofKind("HorizontalPodAutoscaler")) {
+            if (Manifests.name(workload).equals(Yamls.at(hpa, "spec", "scaleTargetRef", "name"))) {
+                return (Integer) Objects.requireNonNullElse(Yamls.at(hpa, "spec", "minReplicas"), 1);
+            }
+        }
+        for (Map<String, Object> scaled : m.ofKind("ScaledObject")) {
+            if (Manifests.name(workload).equals(Yamls.at(scaled, "spec", "scaleTargetRef", "name"))) {
+                // KEDA's default when the field is absent.
+                return (Integer) Objects.requireNonNullElse(Yamls.at(scaled, "spec", "minReplicaCount"), 0);
+            }
+        }
+        return (Integer) Objects.requireNonNullElse(Yamls.at(workload, "spec", "replicas"), 1);
     }
 
     @ParameterizedTest(name = "{0}")
