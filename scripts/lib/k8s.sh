@@ -6,16 +6,25 @@ set -euo pipefail
 KIWO_ROOT="${KIWO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 KIWO_CLUSTER_NAME="${KIWO_CLUSTER_NAME:-kiwo}"
 KIWO_NAMESPACE="${KIWO_NAMESPACE:-workload-demo}"
-KIWO_OVERLAY="${KIWO_OVERLAY:-infra/k8s/overlays/kind}"
+# Empty: infra/k8s/overlays/test-cluster on the test cluster, infra/k8s/overlays/kind elsewhere.
+KIWO_OVERLAY="${KIWO_OVERLAY:-}"
+# How deploy puts images where the cluster finds them: kind (kind load), containerd (the test cluster's
+# containerd, see infra/test-cluster), none (the cluster pulls them). Empty: chosen from the context.
+KIWO_IMAGE_LOADER="${KIWO_IMAGE_LOADER:-}"
+KIWO_TEST_CLUSTER="${KIWO_TEST_CLUSTER:-$KIWO_ROOT/infra/test-cluster/cluster.sh}"
+KIWO_TEST_CLUSTER_CONTEXT=kiwo-test
 KIWO_KIND_CONFIG="${KIWO_KIND_CONFIG:-infra/kind/cluster.yaml}"
 KIWO_IMAGE_TAG="${KIWO_IMAGE_TAG:-dev}"
-KIWO_IMAGES="${KIWO_IMAGES:-api classifier worker-light worker-heavy load-generator}"
+KIWO_IMAGES="${KIWO_IMAGES:-api classifier worker-light worker-heavy load-generator kafka}"
 KIWO_TIMEOUT="${KIWO_TIMEOUT:-300s}"
+KIWO_SETTLE_TIMEOUT="${KIWO_SETTLE_TIMEOUT:-180}"
 KIWO_METRICS_SERVER_MANIFEST="${KIWO_METRICS_SERVER_MANIFEST:-https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml}"
 KIWO_STATE_DIR="${KIWO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kiwo}"
-# Steady light load sized to stay under the light pool's minimum capacity (4 jobs/s of about 65 ms of CPU
-# each, against 2 pods x 250m requested at a 70% target), and a heavy burst far above the heavy pool's.
-KIWO_LOAD_ARGS="${KIWO_LOAD_ARGS:---duration 90s --light-rate 4 --heavy-rate 0 --burst-at 15s --burst-for 45s --burst-heavy-rate 4}"
+# Sized for one 2-CPU node (infra/k8s/overlays/test-cluster): 3 light jobs/s of about 65 ms of CPU each (about
+# 0.2 CPU) stay well under the light pool's minimum (2 x 250m at a 70% target); one heavy job a second (about
+# 2.6 s of CPU each) for 30 s is far more than one heavy pod can take. The generator follows jobs.results, so
+# its summary says whether every accepted job finished exactly once.
+KIWO_LOAD_ARGS="${KIWO_LOAD_ARGS:---warmup 10s --duration 90s --light-rate 3 --heavy-rate 0 --burst-at 20s --burst-for 30s --burst-heavy-rate 1 --bootstrap-servers kafka:9092 --drain-timeout 300s}"
 KIWO_OBSERVE_INTERVAL="${KIWO_OBSERVE_INTERVAL:-5}"
 KIWO_OBSERVE_ROUNDS="${KIWO_OBSERVE_ROUNDS:-60}"
 
@@ -28,6 +37,18 @@ _k8s_die() { printf 'error: %s\n' "$*" >&2; return 1; }
 _k8s_kubectl() { kubectl --context "$_k8s_ctx" "$@"; }
 _k8s_seconds() { local t="${1%s}"; printf '%s' "$t"; }
 _k8s_is_kind() { [[ "$_k8s_ctx" == "kind-$KIWO_CLUSTER_NAME" ]]; }
+_k8s_is_test_cluster() { [[ "$_k8s_ctx" == "$KIWO_TEST_CLUSTER_CONTEXT" ]]; }
+_k8s_overlay() {
+  if [[ -n "$KIWO_OVERLAY" ]]; then printf '%s' "$KIWO_OVERLAY"
+  elif _k8s_is_test_cluster; then printf 'infra/k8s/overlays/test-cluster'
+  else printf 'infra/k8s/overlays/kind'; fi
+}
+_k8s_image_loader() {
+  if [[ -n "$KIWO_IMAGE_LOADER" ]]; then printf '%s' "$KIWO_IMAGE_LOADER"
+  elif _k8s_is_test_cluster; then printf 'containerd'
+  elif [[ "$_k8s_ctx" == kind-* ]]; then printf 'kind'
+  else printf 'none'; fi
+}
 _k8s_marker() { printf '%s/created-kind-cluster-%s' "$KIWO_STATE_DIR" "$KIWO_CLUSTER_NAME"; }
 
 # Picks the context: --context NAME, else KIWO_KUBE_CONTEXT, else kind-$KIWO_CLUSTER_NAME. Without an
@@ -43,6 +64,13 @@ _k8s_context() {
   done
   explicit="${explicit:-${KIWO_KUBE_CONTEXT:-}}"
   _k8s_ctx="${explicit:-kind-$KIWO_CLUSTER_NAME}"
+  # The test cluster keeps its kubeconfig apart from ~/.kube/config; use it when kubectl does not know the context.
+  if _k8s_is_test_cluster && ! kubectl config get-contexts "$_k8s_ctx" >/dev/null 2>&1; then
+    local file
+    file="$(bash "$KIWO_TEST_CLUSTER" kubeconfig 2>/dev/null)" \
+      || { _k8s_die "context $_k8s_ctx: the test cluster does not run ('bash infra/test-cluster/cluster.sh up')"; return 1; }
+    export KUBECONFIG="$file"
+  fi
   if [[ -z "$explicit" ]]; then
     local current
     current="$(kubectl config current-context 2>/dev/null || true)"
@@ -89,6 +117,9 @@ k8s_deploy() {
   _k8s_require "${tools[@]}" || return 1
   _k8s_context "$@" || return 1
   cd "$KIWO_ROOT"
+  local overlay loader
+  overlay="$(_k8s_overlay)"
+  loader="$(_k8s_image_loader)"
 
   if _k8s_is_kind; then
     _k8s_require docker kind || return 1
@@ -101,7 +132,7 @@ k8s_deploy() {
       _k8s_say "created (down will delete it)"
     fi
   else
-    _k8s_say "context $_k8s_ctx is not kind: images must already be pullable by that cluster (KIWO_OVERLAY=$KIWO_OVERLAY)"
+    _k8s_say "context $_k8s_ctx, overlay $overlay, images: $loader"
   fi
 
   _k8s_step "Metrics API for the HPAs"
@@ -116,18 +147,10 @@ k8s_deploy() {
     _k8s_kubectl -n kube-system rollout status deploy/metrics-server --timeout "$KIWO_TIMEOUT"
   fi
 
-  if _k8s_is_kind; then
-    _k8s_step "Building images with Jib into the local Docker daemon"
-    mvn -B -q -DskipTests package jib:dockerBuild
-    _k8s_step "Loading images into kind"
-    local image
-    for image in $KIWO_IMAGES; do
-      kind load docker-image --name "$KIWO_CLUSTER_NAME" "kiwo/$image:$KIWO_IMAGE_TAG"
-    done
-  fi
+  _k8s_images "$loader" || return 1
 
-  _k8s_step "Applying $KIWO_OVERLAY"
-  _k8s_kubectl apply -k "$KIWO_OVERLAY"
+  _k8s_step "Applying $overlay"
+  _k8s_kubectl apply -k "$overlay"
 
   _k8s_step "Waiting for rollouts (each up to $KIWO_TIMEOUT)"
   if _k8s_kubectl -n "$KIWO_NAMESPACE" get statefulset kafka >/dev/null 2>&1; then
@@ -138,19 +161,76 @@ k8s_deploy() {
     _k8s_kubectl -n "$KIWO_NAMESPACE" rollout status "deployment/$deployment" --timeout "$KIWO_TIMEOUT"
   done
 
+  _k8s_step "Waiting for the autoscalers to read CPU and the new JVMs to settle (up to ${KIWO_SETTLE_TIMEOUT}s)"
+  _k8s_hpas_at_rest || _k8s_say "not yet at rest: an autoscaler may add pods for the JVMs' start-up work"
+
   _k8s_step "Ready"
   _k8s_kubectl -n "$KIWO_NAMESPACE" get deploy,statefulset,hpa
+  local api_url="http://localhost:8080/jobs   (kind NodePort 30080)" node_ip
+  if ! _k8s_is_kind; then
+    node_ip="$(_k8s_kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')"
+    api_url="http://$node_ip:30080/jobs   (NodePort 30080)"
+  fi
   cat <<MSG
 
-The API:   http://localhost:8080/jobs   (kind NodePort 30080; elsewhere:
-           kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE port-forward svc/api 8080:8080)
-Next:      bash scripts/demo.sh load      # heavy burst over steady light traffic, in the cluster
-           bash scripts/demo.sh observe   # HPAs, pods per pool, CPU
+The API:   $api_url
+           or: kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE port-forward svc/api 8080:8080
+Next:      bash scripts/demo.sh load --context $_k8s_ctx      # heavy burst over steady light traffic, in the cluster
+           bash scripts/demo.sh observe --context $_k8s_ctx   # HPAs, pods per pool, CPU
 Verify with:
-           kubectl -n $KIWO_NAMESPACE get hpa
-           kubectl -n $KIWO_NAMESPACE get pods -w
-           kubectl -n $KIWO_NAMESPACE logs -f deploy/classifier
+           kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE get hpa
+           kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE get pods -w
+           kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE logs -f deploy/classifier
 MSG
+}
+
+# True once every HPA reads a CPU figure at or under its target: metrics arrive about a minute after the pods
+# start, and a JVM's first minute (class loading, JIT) reads as load. Bounded by KIWO_SETTLE_TIMEOUT.
+_k8s_hpas_at_rest() {
+  local deadline=$((SECONDS + KIWO_SETTLE_TIMEOUT)) line busy
+  while ((SECONDS < deadline)); do
+    busy=0
+    while read -r line; do
+      set -- $line
+      # name current target: current is empty until the metrics pipeline has a figure
+      if [[ -z "${3:-}" || "$2" -gt "$3" ]]; then busy=1; fi
+    done < <(_k8s_kubectl -n "$KIWO_NAMESPACE" get hpa -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.currentMetrics[0].resource.current.averageUtilization}{" "}{.spec.metrics[0].resource.target.averageUtilization}{"\n"}{end}' 2>/dev/null)
+    if ((busy == 0)); then _k8s_say "every autoscaler reads CPU under its target"; return 0; fi
+    sleep 5
+  done
+  return 1
+}
+
+# _k8s_images LOADER: builds the images with Jib and puts them where the cluster's runtime finds them.
+_k8s_images() {
+  local image
+  case "$1" in
+    kind)
+      _k8s_require docker kind || return 1
+      _k8s_step "Building images with Jib into the local Docker daemon"
+      mvn -B -q -DskipTests package jib:dockerBuild
+      _k8s_step "Loading images into kind"
+      for image in $KIWO_IMAGES; do
+        kind load docker-image --name "$KIWO_CLUSTER_NAME" "kiwo/$image:$KIWO_IMAGE_TAG"
+      done
+      ;;
+    containerd)
+      # No registry and no Docker: the JRE base is made from Debian packages, Jib writes image archives,
+      # and the test cluster's containerd imports them.
+      _k8s_step "JRE base image made from Debian packages (cached after the first time)"
+      local base
+      base="$(bash "$KIWO_TEST_CLUSTER" base-image)" || { _k8s_die "could not make the JRE base image"; return 1; }
+      _k8s_say "$base"
+      _k8s_step "Building image archives with Jib"
+      mvn -B -q -DskipTests package jib:buildTar -Dkiwo.image.base="tar://$base"
+      _k8s_step "Importing images into the test cluster's containerd"
+      local tars=()
+      for image in */target/jib-image.tar; do tars+=("$image"); done
+      bash "$KIWO_TEST_CLUSTER" load-images "${tars[@]}"
+      ;;
+    none) _k8s_say "images: the cluster pulls them (KIWO_IMAGE_LOADER=none; overlay sets registry and tag)" ;;
+    *) _k8s_die "KIWO_IMAGE_LOADER must be kind, containerd or none, not '$1'"; return 1 ;;
+  esac
 }
 
 # Prints a JSON string literal for $1: backslash, double quote and control characters escaped.
@@ -232,7 +312,7 @@ k8s_load() {
     sleep 2; waited=$((waited + 2))
   done
   echo "Summary (kubectl -n $KIWO_NAMESPACE logs job/$job):"
-  _k8s_kubectl -n "$KIWO_NAMESPACE" logs "job/$job" --tail 15
+  _k8s_kubectl -n "$KIWO_NAMESPACE" logs "job/$job" | awk '/^== kiwo load summary ==/ { p = 1 } p && !/^\{/'
   if [[ "$succeeded" != 1/* ]]; then
     _k8s_die "load generator Job $job did not succeed (succeeded/failed = $succeeded)"
     return 1
@@ -257,8 +337,10 @@ k8s_down() {
   _k8s_require kubectl || return 1
   _k8s_context "$@" || return 1
   cd "$KIWO_ROOT"
-  _k8s_step "Deleting $KIWO_OVERLAY from $_k8s_ctx"
-  _k8s_kubectl delete -k "$KIWO_OVERLAY" --ignore-not-found --wait --timeout "$KIWO_TIMEOUT" || true
+  local overlay
+  overlay="$(_k8s_overlay)"
+  _k8s_step "Deleting $overlay from $_k8s_ctx"
+  _k8s_kubectl delete -k "$overlay" --ignore-not-found --wait --timeout "$KIWO_TIMEOUT" || true
   _k8s_kubectl delete namespace "$KIWO_NAMESPACE" --ignore-not-found --wait --timeout "$KIWO_TIMEOUT" || true
   if _k8s_is_kind && [[ -f "$(_k8s_marker)" ]]; then
     _k8s_step "Deleting kind cluster '$KIWO_CLUSTER_NAME' (created by deploy)"

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.SerializationFeature;
@@ -15,6 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * reports completion and end-to-end latency per class. Exits 2 on bad options, 1 when nothing was accepted.
  */
 public final class LoadGenerator {
+
+    /** {@code --json -}: the JSON summary goes to standard output as one line instead of a file. */
+    static final String STDOUT = "-";
 
     private LoadGenerator() {
     }
@@ -51,10 +55,18 @@ public final class LoadGenerator {
                     tracker == null ? 0 : tracker.duplicates());
             report.print(out);
             if (plan.jsonReport() != null) {
-                Path file = Path.of(plan.jsonReport());
-                Files.writeString(file, JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build()
-                        .writeValueAsString(Map.of("plan", plan, "figures", report.figures())));
-                out.println("summary written to " + file);
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("plan", plan);
+                summary.put("figures", report.figures());
+                if (STDOUT.equals(plan.jsonReport())) {
+                    // One line, after the summary: a Job's log carries it out of the cluster.
+                    out.println(JsonMapper.builder().build().writeValueAsString(summary));
+                } else {
+                    Path file = Path.of(plan.jsonReport());
+                    Files.writeString(file, JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build()
+                            .writeValueAsString(summary));
+                    out.println("summary written to " + file);
+                }
             }
             return report;
         } finally {

@@ -48,7 +48,8 @@ record LoadPlan(
               --bootstrap-servers H:P  also read jobs.results and report completion and
                                        end-to-end latency per class       (default: off)
               --drain-timeout D        how long to wait for results       (default 120s)
-              --json FILE              also write the summary as JSON
+              --json FILE              also write the summary as JSON; - prints it
+                                       as one line after the summary
             Durations: 500ms, 30s, 2m.""";
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -7,10 +7,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -44,6 +48,9 @@ final class LoadRun {
     private final Histogram totalLatency = new Histogram(HIGHEST_TRACKABLE_MICROS, 3);
     private final Map<JobClass, Counts> byClass = new EnumMap<>(JobClass.class);
     private final Map<String, JobClass> accepted = new ConcurrentHashMap<>();
+    private final Map<String, Long> dueOffsets = new ConcurrentHashMap<>();
+    private final Queue<Timed> lightLatency = new ConcurrentLinkedQueue<>();
+    private volatile long measuredStart;
     private final LongAdder errors = new LongAdder();
     private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
 
@@ -70,14 +77,17 @@ final class LoadRun {
         if (!plan.warmup().isZero()) {
             warmUp(jobs);
         }
+        Instant startedAt = Instant.now();
         long start = System.nanoTime();
+        measuredStart = start;
         Stream burst = new Stream(JobClass.HEAVY, plan.burstFor().isZero() ? 0 : plan.burstHeavyRate(),
                 plan.burstAt().toNanos(), plan.burstAt().toNanos() + plan.burstFor().toNanos());
         run(jobs, start, plan.duration(), true, burst);
         awaitInFlight();
         progress("sent", start);
         return new SendReport(Duration.ofNanos(System.nanoTime() - start), byClass, errors.sum(),
-                Map.copyOf(errorKinds), totalLatency.copy(), Map.copyOf(accepted));
+                Map.copyOf(errorKinds), totalLatency.copy(), Map.copyOf(accepted), startedAt,
+                List.copyOf(lightLatency), Map.copyOf(dueOffsets));
     }
 
     /**
@@ -142,6 +152,9 @@ final class LoadRun {
     private void record(JobClass jobClass, long dueAt, HttpResponse<String> response, Throwable failure) {
         long micros = Math.max(0, (System.nanoTime() - dueAt) / 1_000);
         latency.recordValue(Math.min(micros, HIGHEST_TRACKABLE_MICROS));
+        if (jobClass == JobClass.LIGHT) {
+            lightLatency.add(new Timed(dueAt - measuredStart, micros));
+        }
         Counts counts = byClass.get(jobClass);
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -149,7 +162,9 @@ final class LoadRun {
             fail(cause.getClass().getSimpleName());
         } else if (response.statusCode() == 202) {
             counts.accepted.increment();
-            accepted.put(JSON.readTree(response.body()).path("jobId").asString(), jobClass);
+            String jobId = JSON.readTree(response.body()).path("jobId").asString();
+            dueOffsets.put(jobId, dueAt - measuredStart);
+            accepted.put(jobId, jobClass);
         } else if (response.statusCode() >= 400 && response.statusCode() < 500) {
             counts.rejected.increment();
         } else {
@@ -242,7 +257,17 @@ final class LoadRun {
         final LongAdder rejected = new LongAdder();
     }
 
+    /** One measured request: when it was due (nanoseconds from the start of the measured run) and its latency. */
+    record Timed(long offsetNanos, long micros) {
+    }
+
+    /**
+     * What was sent. {@code startedAt} is the wall-clock start of the measured run; {@code lightLatency} holds every
+     * measured light request's POST latency, placed by when it was due; {@code dueOffsets} holds, per accepted job,
+     * when its request was due (nanoseconds from the start of the measured run).
+     */
     record SendReport(Duration elapsed, Map<JobClass, Counts> byClass, long errors, Map<String, LongAdder> errorKinds,
-                      Histogram latency, Map<String, JobClass> accepted) {
+                      Histogram latency, Map<String, JobClass> accepted, Instant startedAt, List<Timed> lightLatency,
+                      Map<String, Long> dueOffsets) {
     }
 }

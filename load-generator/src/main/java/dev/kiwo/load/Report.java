@@ -2,6 +2,7 @@ package dev.kiwo.load;
 
 import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobResult;
+import dev.kiwo.model.JobStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -38,6 +39,7 @@ final class Report {
             counts.put("rejected", c.rejected.sum());
             classes.put(e.getKey().name().toLowerCase(Locale.ROOT), counts);
         }
+        figures.put("startedAt", sent.startedAt().toString());
         figures.put("elapsedSeconds", sent.elapsed().toMillis() / 1000.0);
         figures.put("sent", total);
         figures.put("accepted", accepted);
@@ -55,11 +57,16 @@ final class Report {
         if (results != null) {
             reportResults(sent.accepted(), results, duplicates);
         }
+        LightLatency light = LightLatency.of(plan, sent, results);
+        figures.put("lightPhases", light.phases());
+        figures.put("lightTimeline", light.timeline());
+        light.lines().forEach(this::line);
     }
 
     private void reportResults(Map<String, JobClass> accepted, Map<String, JobResult> results, long duplicates) {
         Map<JobClass, Histogram> endToEnd = new EnumMap<>(JobClass.class);
         Map<JobClass, Long> done = new EnumMap<>(JobClass.class);
+        Map<JobClass, Long> failed = new EnumMap<>(JobClass.class);
         long missing = 0;
         for (Map.Entry<String, JobClass> e : accepted.entrySet()) {
             JobResult result = results.get(e.getKey());
@@ -68,6 +75,9 @@ final class Report {
                 continue;
             }
             done.merge(result.jobClass(), 1L, Long::sum);
+            if (result.status() != JobStatus.SUCCEEDED) {
+                failed.merge(result.jobClass(), 1L, Long::sum);
+            }
             long micros = Duration.between(result.submittedAt(), result.finishedAt()).toNanos() / 1_000;
             endToEnd.computeIfAbsent(result.jobClass(), c -> new Histogram(3)).recordValue(Math.max(0, micros));
         }
@@ -79,6 +89,7 @@ final class Report {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("expected", expected);
             figures.put("completed", done.getOrDefault(c, 0L));
+            figures.put("failed", failed.getOrDefault(c, 0L));
             figures.put("endToEndMs", h == null ? Map.of() : percentiles(h));
             completion.put(name, figures);
             line("results " + name, done.getOrDefault(c, 0L) + "/" + expected + " completed"

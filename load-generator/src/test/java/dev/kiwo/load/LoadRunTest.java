@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Runs the generator against a small HTTP server on loopback that accepts light jobs and rejects heavy ones. */
 class LoadRunTest {
@@ -60,6 +62,11 @@ class LoadRunTest {
         assertThat(report.accepted()).hasSize(100);
         assertThat(report.errors()).isZero();
         assertThat(report.latency().getTotalCount()).isEqualTo(120);
+        // Every light request's latency, placed by when it was due: 50 per second from the start.
+        assertThat(report.lightLatency()).hasSize(100);
+        assertThat(report.lightLatency()).allSatisfy(t -> assertThat(t.offsetNanos()).isBetween(0L, 2_000_000_000L));
+        assertThat(report.dueOffsets()).containsOnlyKeys(report.accepted().keySet());
+        assertThat(report.startedAt()).isBefore(java.time.Instant.now());
         assertThat(requests.get()).isEqualTo(120);
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("sent=", "accepted=");
     }
@@ -84,6 +91,27 @@ class LoadRunTest {
         assertThat(report.errors()).isZero();
         assertThat(report.latency().getTotalCount()).isEqualTo(100);
         assertThat(printed.toString(StandardCharsets.UTF_8)).contains("warm-up: 1s");
+    }
+
+    @Test
+    void jsonDashPrintsTheSummaryAsOneLineAfterIt() throws Exception {
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse("--target", target, "--duration", "2s", "--light-rate", "20",
+                "--burst-at", "1s", "--burst-for", "500ms", "--burst-heavy-rate", "10", "--json", "-");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LoadGenerator.run(plan, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        String[] lines = printed.toString(StandardCharsets.UTF_8).split("\n");
+        JsonNode summary = JsonMapper.builder().build().readTree(lines[lines.length - 1]);
+        assertThat(summary.path("figures").path("accepted").asLong()).isEqualTo(40);
+        assertThat(summary.path("figures").path("lightPhases").path("before").path("postMs").path("count").asLong())
+                .isEqualTo(20);
+        assertThat(summary.path("figures").path("lightPhases").path("during").path("untilSeconds").asDouble())
+                .isEqualTo(1.5);
+        assertThat(summary.path("figures").path("lightTimeline").size()).isEqualTo(2);
+        assertThat(lines).anyMatch(l -> l.startsWith("light during     1s-1.5s: POST p50 "))
+                .noneMatch(l -> l.startsWith("summary written to"));
     }
 
     @Test
