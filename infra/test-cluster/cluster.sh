@@ -53,7 +53,15 @@ timed() { # label command...: runs it and prints how long it took
 kc() { "$BIN/kubectl" --kubeconfig "$STATE/kubeconfig" "$@"; }
 node_ip() { ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -n1; }
 pid_of() { cat "$STATE/pids/$1" 2>/dev/null || true; }
-alive() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# Alive and ours: after a reboot a remembered PID may belong to another program. Every process up starts names
+# the state dir or the binaries' dir in its command line.
+alive() {
+  local p cmdline
+  p=$(pid_of "$1")
+  [ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" == *"$STATE"* || "$cmdline" == *"$BIN"* ]]
+}
 ctr_() { ctr --address "$STATE/containerd/containerd.sock" -n k8s.io "$@"; }
 
 # wait_for WHAT SECONDS COMMAND...: polls once a second, bounded.
@@ -405,7 +413,12 @@ cmd_up() {
   if alive kube-apiserver; then
     echo "the test cluster already runs (context $CONTEXT, kubeconfig $STATE/kubeconfig)"; return 0
   fi
-  [ ! -d "$STATE/pids" ] || [ -z "$(ls -A "$STATE/pids" 2>/dev/null)" ] || die "leftovers of an earlier run: 'cluster.sh down' first"
+  # A run that ended without down (a killed session, a reboot) leaves mounts, chains and a bridge behind.
+  if [ -d "$STATE" ]; then
+    echo "leftovers of an earlier run in $STATE: taking them down first"
+    cmd_down
+    _step=0
+  fi
   step "Prerequisites"
   prerequisites
   ip=$(node_ip)
@@ -452,8 +465,8 @@ MSG
 stop_pid() { # NAME: TERM, then KILL after a bounded wait
   local name=$1 pid i
   pid=$(pid_of "$name")
+  alive "$name" || { rm -f "$STATE/pids/$name"; return 0; }
   rm -f "$STATE/pids/$name"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -KILL "$pid" 2>/dev/null || true
@@ -477,6 +490,7 @@ cmd_down() {
   stop_pid containerd
   # containerd's shims outlive it; only those of this state dir.
   pkill -KILL -f "containerd-shim-runc-v2 .*-address $STATE/containerd/containerd.sock" 2>/dev/null || true
+  kill_pods_left
   done_step
   step "Stopping the control plane"
   for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_pid "$name"; done
@@ -503,6 +517,18 @@ cmd_down() {
   rm -rf "$STATE"
   done_step
   echo "test cluster down in $((SECONDS - start_all)) s"
+}
+
+# Containers whose containerd was killed outright (no down) keep running: they are the processes left in the
+# kubelet's cgroup tree (cgroupfs driver, cgroup v1: /sys/fs/cgroup/<controller>/kubepods). The empty cgroups go too.
+kill_pods_left() {
+  local tree=/sys/fs/cgroup/pids/kubepods pid dir
+  [ -d "$tree" ] || return 0
+  for pid in $(find "$tree" -name cgroup.procs -exec cat {} + 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  sleep 1
+  for dir in /sys/fs/cgroup/*/kubepods; do
+    [ -d "$dir" ] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
 }
 
 # The chains and rules the kubelet, kube-proxy, the CNI plugins and up made (KUBE-*, CNI-*, KIWO-TEST-*), in every table of

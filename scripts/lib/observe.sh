@@ -106,6 +106,8 @@ _observe_figures() {
 }
 
 _observe_get() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$2"; }
+# A duration figure with its unit, or "-" when there is none (no job finished in the interval).
+_observe_seconds() { local v; v="$(_observe_get "$1" "$2")"; [[ "$v" == - || -z "$v" ]] && printf '%s' "${v:--}" || printf '%ss' "$v"; }
 
 # Prints the screen from the figures in $1; $2: "local" or the Kubernetes context; $3/$4: round/rounds;
 # $5: the per-pool autoscaler lines (pool<TAB>pods<TAB>hpa<TAB>cpu) or empty in local mode.
@@ -122,8 +124,8 @@ _observe_render() {
     fi
     printf '%-13s %-6s %-14s %-11s %7s %7s %7s %10s %10s\n' "worker-$pool" "$pods" "$hpa" "$cpu" \
       "$(_observe_get "$pool.lag" "$figures")" "$(_observe_get "$pool.jobs_per_s" "$figures")" \
-      "$(_observe_get "$pool.dead_per_s" "$figures")" "$(_observe_get "$pool.processing_p95" "$figures")s" \
-      "$(_observe_get "$pool.e2e_p95" "$figures")s"
+      "$(_observe_get "$pool.dead_per_s" "$figures")" "$(_observe_seconds "$pool.processing_p95" "$figures")" \
+      "$(_observe_seconds "$pool.e2e_p95" "$figures")"
   done
   printf '\nclassifier    light %s of jobs (light %s/s, heavy %s/s), jobs.in lag %s\n' \
     "$(_observe_get classifier.light_share "$figures")" "$(_observe_get classifier.light_per_s "$figures")" \
