@@ -47,6 +47,7 @@ final class JobListener {
     // The group comes from spring.kafka.consumer.group-id, one per pool, not from the listener id.
     @KafkaListener(id = ID, idIsGroup = false, topics = "#{__listener.topics}")
     void onJob(ConsumerRecord<String, ClassifiedJob> record, Consumer<?, ?> consumer) {
+        publisher.forgetCommitted();
         ClassifiedJob job = record.value();
         String at = record.topic() + "-" + record.partition() + "@" + record.offset();
         if (job == null) {

@@ -36,6 +36,7 @@ final class ResultPublisher {
     private final String instance;
     private final ObjectProvider<BeforeResultCommit> beforeCommit;
     private final Clock clock = Clock.systemUTC();
+    private final ThreadLocal<RecordPosition> committed = new ThreadLocal<>();
 
     ResultPublisher(KafkaOperations<Object, Object> template, WorkerProperties properties,
                     ObjectProvider<BeforeResultCommit> beforeCommit) {
@@ -46,8 +47,12 @@ final class ResultPublisher {
         this.beforeCommit = beforeCommit;
     }
 
-    /** Sends the result of {@code record} and commits the record's offset, atomically. */
+    /**
+     * Sends the result of {@code record} and commits the record's offset, atomically. Once this returns, the
+     * record is {@link #isCommitted committed} on this thread.
+     */
     void publish(JobResult result, byte[] correlationId, ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
+        committed.remove();
         template.executeInTransaction(operations -> {
             send(operations, result, correlationId);
             beforeCommit.ifAvailable(hook -> hook.resultSent(result));
@@ -55,6 +60,23 @@ final class ResultPublisher {
                     new OffsetAndMetadata(record.offset() + 1)), consumer.groupMetadata());
             return null;
         });
+        committed.set(RecordPosition.of(record));
+    }
+
+    /**
+     * Whether this thread committed the result of {@code record}, and with it the record's offset, since it last
+     * {@linkplain #forgetCommitted() took a record}. The container runs the listener, its own offset commit and
+     * the error handling on the consumer's thread, so a failure reported for such a record happened after its
+     * result was committed: the container's own commit of the same offset, aborted by a pending consumer wakeup
+     * or a rebalance. It is no failure of the job, and retrying it would add a second result.
+     */
+    boolean isCommitted(ConsumerRecord<?, ?> record) {
+        return RecordPosition.of(record).equals(committed.get());
+    }
+
+    /** Called when the listener takes a record: what this thread committed before is about another record. */
+    void forgetCommitted() {
+        committed.remove();
     }
 
     /** Sends a result within the caller's transaction and waits for the broker to acknowledge it. */
@@ -79,6 +101,14 @@ final class ResultPublisher {
         Instant now = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.FAILED, pool, instance,
                 job.submittedAt(), classified.classifiedAt(), now, now, 0, error);
+    }
+
+    /** Where a record is, which identifies it within the consumer group. */
+    private record RecordPosition(String topic, int partition, long offset) {
+
+        static RecordPosition of(ConsumerRecord<?, ?> record) {
+            return new RecordPosition(record.topic(), record.partition(), record.offset());
+        }
     }
 
     /**

@@ -60,6 +60,13 @@ final class TransactionalForwarder extends DeadLetterPublishingRecoverer {
             super.accept(record, consumer, exception);
             return;
         }
+        if (results.isCommitted(record)) {
+            // The job's result and the record's offset are committed: what failed came after the listener
+            // (Spring's own commit of the same offset). Forwarding would run the job again, for a second result.
+            log.info("Job {} attempt {} has its result committed; not retrying it after a later failure: {}",
+                    record.key(), Attempts.of(record), cause(exception).toString());
+            return;
+        }
         try {
             template.executeInTransaction(operations -> {
                 super.accept(record, consumer, exception);

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -290,6 +291,31 @@ class WorkerIntegrationTest {
         assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_committed").get(jobId)).hasSize(1);
         assertThat(Attempts.of(single(awaitRecords(FIRST_RETRY, Topics.JOBS_LIGHT.valueSerde().deserializer(),
                 List.of(jobId)), jobId))).isEqualTo(2);
+    }
+
+    @Test
+    void neitherRetriesNorAddsAResultWhenTheContainerFailsAfterTheResultWasCommitted() {
+        ClassifiedJob job = classified(lightJob(), JobClass.LIGHT);
+        String jobId = job.job().jobId();
+        // A pending wakeup aborts the container's own offset commit after the listener: the record "fails" after
+        // its result and offset were committed in the result's transaction.
+        WorkerTestApplication.WAKE_UP_CONSUMER.add(jobId);
+        send(0, jobId, json(job), "corr-" + jobId);
+        // Same partition, so the same consumer takes it only once the job's error handling is over.
+        ClassifiedJob next = classified(lightJob(), JobClass.LIGHT);
+        String nextId = next.job().jobId();
+        send(0, nextId, json(next), "corr-" + nextId);
+
+        Map<String, List<ConsumerRecord<String, JobResult>>> results = awaitRecords(Topics.JOBS_RESULTS.name(),
+                Topics.JOBS_RESULTS.valueSerde().deserializer(), List.of(jobId, nextId));
+
+        assertThat(WorkerTestApplication.WAKE_UP_CONSUMER).doesNotContain(jobId);
+        assertThat(WorkerTestApplication.FIRST_FAILURE.get(jobId)).isInstanceOf(WakeupException.class);
+        assertThat(results.get(jobId)).hasSize(1);
+        assertThat(results.get(jobId).get(0).value().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(readToEnd(FIRST_RETRY, "read_uncommitted")).doesNotContainKey(jobId);
+        assertThat(readToEnd(Topics.JOBS_DLQ.name(), "read_uncommitted")).doesNotContainKey(jobId);
+        assertThat(readToEnd(Topics.JOBS_RESULTS.name(), "read_uncommitted").get(jobId)).hasSize(1);
     }
 
     @Test
