@@ -325,7 +325,14 @@ load_with_sampler() {
   say "KIWO_LOAD_ARGS=$LOAD_ARGS"
   KIWO_LOAD_ARGS="$LOAD_ARGS" demo load.log "$LOAD_TIMEOUT" load ||
     fail "demo.sh load failed (or took longer than ${LOAD_TIMEOUT}s)"
-  # One more round after the load, then the sampler stops.
+  # Workers report Ready only after their start-up minute (infra/k8s/base): the load may be over before the
+  # burst's new heavy pods are. Keep sampling until every heavy pod is Ready (at most 180 s), then one more round.
+  local deadline=$((SECONDS + 180)) ready wanted
+  while ((SECONDS < deadline)); do
+    IFS='|' read -r ready wanted <<<"$(kn get deployment worker-heavy -o jsonpath='{.status.readyReplicas}|{.spec.replicas}' 2>/dev/null || true)"
+    [[ -n "$wanted" && "${ready:-0}" == "$wanted" ]] && break
+    sleep "$SAMPLE_INTERVAL"
+  done
   sleep "$SAMPLE_INTERVAL"
   stop_sampler
   say "$(($(wc -l <"$OUT/samples.csv") - 1)) samples"
