@@ -105,7 +105,7 @@ images_base() (
   chroot "$root" apt-get clean
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/var/cache/debconf/*-old \
     "$root"/var/log/* "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
-    "$root"/usr/share/locale/* "$root"/usr/share/lintian "$root/usr/sbin/policy-rc.d" "$root"/tmp/* "$root"/root/.[!.]*
+    "$root"/usr/share/locale/* "$root"/usr/share/lintian "$root/usr/sbin/policy-rc.d" "$root"/tmp/* "$root/root"/.[!.]*
   # The runtime provides DNS (kubelet writes resolv.conf); keep no host's settings in the image.
   : >"$root/etc/resolv.conf"
   chmod 644 "$root/etc/resolv.conf"

@@ -17,25 +17,26 @@ class WorkerTestApplication {
     static final Set<String> CRASH_BEFORE_COMMIT = ConcurrentHashMap.newKeySet();
 
     /**
-     * Jobs whose consumer is woken up ({@code Consumer.wakeup()}) just before the listener gets them, as a retry
-     * partition resumed by Spring's back-off while the consumer thread is no longer polling would: the wakeup
-     * stays pending and aborts the consumer's next blocking call.
+     * Jobs whose consumer is woken up ({@code Consumer.wakeup()}) once their result is sent, inside the result's
+     * transaction, as a retry partition resumed by Spring's back-off while the consumer thread is not polling
+     * would: the wakeup stays pending and aborts the consumer's next blocking call, the container's commit.
      */
     static final Set<String> WAKE_UP_CONSUMER = ConcurrentHashMap.newKeySet();
 
     /** The first failure the container reported for each job, by jobId. */
     static final Map<String, Exception> FIRST_FAILURE = new ConcurrentHashMap<>();
 
+    /** The consumer of the record the listener runs on this thread, for the hook below. */
+    private static final ThreadLocal<Consumer<?, ?>> CONSUMER = new ThreadLocal<>();
+
     @Bean
-    RecordInterceptor<Object, Object> wakeUpConsumer() {
+    RecordInterceptor<Object, Object> recordFailures() {
         return new RecordInterceptor<>() {
 
             @Override
             public ConsumerRecord<Object, Object> intercept(ConsumerRecord<Object, Object> record,
                                                             Consumer<Object, Object> consumer) {
-                if (record.key() instanceof String jobId && WAKE_UP_CONSUMER.remove(jobId)) {
-                    consumer.wakeup();
-                }
+                CONSUMER.set(consumer);
                 return record;
             }
 
@@ -50,8 +51,11 @@ class WorkerTestApplication {
     }
 
     @Bean
-    ResultPublisher.BeforeResultCommit crashBeforeCommit() {
+    ResultPublisher.BeforeResultCommit beforeResultCommit() {
         return result -> {
+            if (WAKE_UP_CONSUMER.remove(result.jobId())) {
+                CONSUMER.get().wakeup();
+            }
             if (CRASH_BEFORE_COMMIT.remove(result.jobId())) {
                 throw new IllegalStateException("Simulated crash before the result of job " + result.jobId()
                         + " was committed");
