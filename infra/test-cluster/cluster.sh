@@ -46,7 +46,6 @@ timed() { # label command...: runs it and prints how long it took
 }
 
 . "$HERE/lib/build.sh"
-. "$HERE/lib/oci.sh"
 . "$HERE/lib/vpa.sh"
 . "$HERE/lib/images.sh"
 

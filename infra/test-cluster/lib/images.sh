@@ -1,4 +1,5 @@
 # Container images without a registry or a Docker engine; sourced, defines functions only.
+#   oci_archive ...       any folder as an image archive (the pause and CoreDNS images of the test cluster too)
 #   images_base OUT_TAR   a JRE base image (Debian bookworm + openjdk-17-jre-headless) as a docker-archive tar,
 #                         for Jib: mvn ... -Dkiwo.image.base=tar:///abs/path/OUT_TAR
 #   images_import TAR...  loads image tars (jib:buildTar's target/jib-image.tar) into containerd's k8s.io
@@ -43,7 +44,7 @@ images_base() (
   exec >&2
   local out=${1:?usage: images_base OUT_TAR}
   local suite=bookworm jre=openjdk-17-jre-headless tag=kiwo/jre:17-bookworm
-  local start=$SECONDS steps=6
+  local start=$SECONDS steps=5
   step() { echo "[$1/$steps] $2"; }
   die() { echo "images_base: $*" >&2; exit 1; }
 
@@ -114,31 +115,34 @@ images_base() (
   chroot --userspec=65532:65532 "$root" "$java_home/bin/java" -XX:-UsePerfData -version 2>&1 | sed 's/^/    /'
   umount "$root/proc"
 
-  step 5 "layer tar"
-  local layer=$work/layer.tar
-  # Top-level names without ./, sorted; device nodes and pseudo-filesystems come from the runtime.
-  (cd "$root" && find . -mindepth 1 -maxdepth 1 -printf '%P\n' | LC_ALL=C sort >"$work/top")
-  tar -C "$root" --numeric-owner --sort=name --exclude='dev/*' --exclude='proc/*' --exclude='sys/*' \
-    -cf "$layer" -T "$work/top"
-  local diff_id
-  diff_id=$(sha256sum "$layer" | cut -d' ' -f1)
-
-  step 6 "docker-archive image $tag"
-  local pack=$work/image arch created config config_id
-  mkdir -p "$pack/$diff_id"
-  mv "$layer" "$pack/$diff_id/layer.tar"
-  arch=$(chroot "$root" dpkg --print-architecture)
-  created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  config=$(printf '{"architecture":"%s","os":"linux","created":"%s","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=%s","LANG=C.UTF-8"],"Cmd":["java","-version"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"%s","created_by":"debootstrap --variant=minbase %s; apt-get install --no-install-recommends %s"}]}' \
-    "$arch" "$created" "$java_home" "$diff_id" "$created" "$suite" "$jre")
-  config_id=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
-  printf '%s' "$config" >"$pack/$config_id.json"
-  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config_id" "$tag" "$diff_id" \
-    >"$pack/manifest.json"
-  tar -C "$pack" -cf "$work/image.tar" manifest.json "$config_id.json" "$diff_id/layer.tar"
+  step 5 "image archive $tag"
+  oci_archive "$work/image.tar" "$tag" "$root" --env "JAVA_HOME=$java_home" --env LANG=C.UTF-8
   mv "$work/image.tar" "$out"
   echo "JRE base image $tag: $out, $(du -m "$out" | cut -f1) MiB, $((SECONDS - start)) s"
 )
+
+# oci_archive OUT_TAR IMAGE_REF ROOTFS_DIR [--env NAME=VALUE]... [ENTRYPOINT_ARG...]
+# Packs a folder as a one-layer image archive (the `docker save` layout) that containerd's `ctr images import`
+# and Jib's tar:// base both read: no image builder or registry is needed. Owners are kept (the base has a home
+# owned by uid 65532); device nodes and pseudo-filesystems come from the runtime.
+oci_archive() {
+  local out=$1 image=$2 rootfs=$3; shift 3
+  local env="\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"" entry="" arg tmp diff config
+  while [ "${1:-}" = --env ]; do env+=",\"$2\""; shift 2; done
+  for arg in "$@"; do entry+="${entry:+,}\"$arg\""; done
+  tmp=$(mktemp -d)
+  (cd "$rootfs" && find . -mindepth 1 -maxdepth 1 -printf '%P\n' | LC_ALL=C sort >"$tmp/top")
+  tar -C "$rootfs" --numeric-owner --sort=name --exclude='dev/*' --exclude='proc/*' --exclude='sys/*' \
+    -cf "$tmp/layer.tar" -T "$tmp/top"
+  diff=$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
+  printf '{"architecture":"%s","os":"linux","config":{"Env":[%s],"Entrypoint":[%s]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$(dpkg --print-architecture 2>/dev/null || echo amd64)" "$env" "$entry" "$diff" >"$tmp/config.json"
+  config=$(sha256sum "$tmp/config.json" | cut -d' ' -f1)
+  mv "$tmp/config.json" "$tmp/$config.json"
+  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["layer.tar"]}]' "$config" "$image" >"$tmp/manifest.json"
+  tar -C "$tmp" -cf "$out" manifest.json "$config.json" layer.tar
+  rm -rf "$tmp"
+}
 
 # Loads image tars into the k8s.io namespace, where the kubelet's CRI looks (names become docker.io/...).
 images_import() {
