@@ -15,9 +15,11 @@ import java.util.UUID;
  * @param imageCount  embedded images, at least 0
  * @param submittedAt when the API accepted the job
  * @param simulate    optional: make the job fail on purpose (demos and tests); null for real jobs
+ * @param deadlineSeconds optional: the job fails with {@link JobErrorCode#DEADLINE_EXCEEDED} if it cannot finish
+ *                    within this many seconds of {@code submittedAt}; null for no deadline
  */
 public record Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt,
-                  Simulation simulate) {
+                  Simulation simulate, Integer deadlineSeconds) {
 
     public static final int MAX_NAME_LENGTH = 256;
 
@@ -37,10 +39,24 @@ public record Job(String jobId, String name, double fileSizeMb, int pageCount, i
             throw new IllegalArgumentException("imageCount must be >= 0, was " + imageCount);
         }
         Objects.requireNonNull(submittedAt, "submittedAt is required");
+        if (deadlineSeconds != null && deadlineSeconds < 1) {
+            throw new IllegalArgumentException("deadlineSeconds must be >= 1, was " + deadlineSeconds);
+        }
+    }
+
+    /** A job without a deadline. */
+    public Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt,
+               Simulation simulate) {
+        this(jobId, name, fileSizeMb, pageCount, imageCount, submittedAt, simulate, null);
+    }
+
+    /** When the job's deadline passes, or null when it has none. */
+    public Instant deadline() {
+        return deadlineSeconds == null ? null : submittedAt.plusSeconds(deadlineSeconds);
     }
 
     /** A real job: no simulated failures. */
     public Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt) {
-        this(jobId, name, fileSizeMb, pageCount, imageCount, submittedAt, null);
+        this(jobId, name, fileSizeMb, pageCount, imageCount, submittedAt, null, null);
     }
 }

@@ -3,19 +3,21 @@ package dev.kiwo.model;
 import java.time.Instant;
 
 /**
- * The terminal record of a job on {@code jobs.results}.
+ * The terminal record of a job on {@code jobs.results}: exactly one per accepted job.
  *
  * @param jobId        the job
  * @param jobClass     the class it was processed as
- * @param status       SUCCEEDED or FAILED
- * @param pool         the worker pool that processed it ({@code light} or {@code heavy})
+ * @param status       SUCCEEDED, FAILED or CANCELLED
+ * @param pool         the worker pool that ended it ({@code light} or {@code heavy})
  * @param instance     the worker instance (host name or pod name)
  * @param submittedAt  when the API accepted it
  * @param classifiedAt when the classifier routed it
- * @param startedAt    when a worker started it
- * @param finishedAt   when the worker finished it
+ * @param startedAt    when a worker started its last attempt (or took it, if it never ran)
+ * @param finishedAt   when the worker ended it
  * @param processingMs finishedAt minus startedAt
- * @param error        why it failed, null when it succeeded
+ * @param error        why it did not succeed, null when it succeeded
+ * @param errorCode    the kind of {@code error}; null when it succeeded and in results of older workers
+ * @param attempts     attempts started, 0 when it never ran; null in results of older workers
  */
 public record JobResult(
         String jobId,
@@ -28,5 +30,7 @@ public record JobResult(
         Instant startedAt,
         Instant finishedAt,
         long processingMs,
-        String error) {
+        String error,
+        JobErrorCode errorCode,
+        Integer attempts) {
 }

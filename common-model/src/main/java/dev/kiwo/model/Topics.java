@@ -21,6 +21,14 @@ public final class Topics {
     public static final Topic<String, JobResult> JOBS_RESULTS =
             new Topic<>("jobs.results", Serdes.String(), new JsonSerde<>(JobResult.class));
 
+    /** Non-terminal status changes (QUEUED, RUNNING, RETRYING), read by the API's status view. */
+    public static final Topic<String, JobStatusEvent> JOBS_STATUS =
+            new Topic<>("jobs.status", Serdes.String(), new JsonSerde<>(JobStatusEvent.class));
+
+    /** Cancellation requests, compacted: the latest per job. Read by every worker. */
+    public static final Topic<String, JobCancellation> JOBS_CANCELLATIONS =
+            new Topic<>("jobs.cancellations", Serdes.String(), new JsonSerde<>(JobCancellation.class));
+
     /** Records that could not be read or processed: the original bytes, with headers saying why. */
     public static final Topic<byte[], byte[]> JOBS_DLQ =
             new Topic<>("jobs.dlq", Serdes.ByteArray(), Serdes.ByteArray());

@@ -27,7 +27,7 @@ class JsonSerdeTest {
         Job job = job();
         ClassifiedJob classified = new ClassifiedJob(job, JobClass.HEAVY, "fileSizeMb>=50", Instant.now());
         JobResult result = new JobResult(ID, JobClass.HEAVY, JobStatus.SUCCEEDED, "heavy", "pod-1",
-                job.submittedAt(), classified.classifiedAt(), Instant.now(), Instant.now(), 1200, null);
+                job.submittedAt(), classified.classifiedAt(), Instant.now(), Instant.now(), 1200, null, null, 1);
 
         assertThat(roundTrip(Topics.JOBS_IN, job)).isEqualTo(job);
         assertThat(roundTrip(Topics.JOBS_HEAVY, classified)).isEqualTo(classified);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import java.io.ByteArrayOutputStream;
@@ -154,7 +155,8 @@ class LightLatencyTest {
         Instant submitted = START.plusMillis((long) (dueSeconds * 1000) + 5);
         Instant finished = submitted.plusMillis(e2eMs);
         return new JobResult(id, c, status, c.name().toLowerCase(), "pod", submitted, submitted, submitted, finished,
-                e2eMs, status == JobStatus.FAILED ? "boom" : null);
+                e2eMs, status == JobStatus.FAILED ? "boom" : null,
+                status == JobStatus.FAILED ? JobErrorCode.PROCESSING_FAILED : null, 1);
     }
 
     @SuppressWarnings("unchecked")

@@ -41,6 +41,6 @@ final class JobProcessor {
         Instant finishedAt = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.SUCCEEDED, pool, instance,
                 job.submittedAt(), classified.classifiedAt(), startedAt, finishedAt,
-                Duration.between(startedAt, finishedAt).toMillis(), null);
+                Duration.between(startedAt, finishedAt).toMillis(), null, null, attempt);
     }
 }

@@ -2,6 +2,7 @@ package dev.kiwo.worker;
 
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
+import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
@@ -100,7 +101,7 @@ final class ResultPublisher {
         Job job = classified.job();
         Instant now = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.FAILED, pool, instance,
-                job.submittedAt(), classified.classifiedAt(), now, now, 0, error);
+                job.submittedAt(), classified.classifiedAt(), now, now, 0, error, JobErrorCode.PROCESSING_FAILED, null);
     }
 
     /** Where a record is, which identifies it within the consumer group. */
