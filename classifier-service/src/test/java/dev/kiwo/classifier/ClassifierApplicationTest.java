@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
+import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,12 +63,20 @@ class ClassifierApplicationTest {
     @LocalServerPort
     int port;
 
-    /** What a read_committed reader sees for one of this test's records. */
-    record Seen(String topic, String key, String jobClass, String correlationId, String exception) {
+    /**
+     * What a read_committed reader sees for one of this test's records. {@code status} is the status a
+     * {@code jobs.status} record announces; {@code at} its time, or the routed record's classifiedAt.
+     */
+    record Seen(String topic, String key, String jobClass, String status, String correlationId, String exception,
+                Instant at) {
     }
 
+    /**
+     * Also proves the service declares {@code jobs.status}: the test broker creates no topic on its own, and a
+     * write to a missing one would fail the transaction.
+     */
     @Test
-    void routesCommittedJobsAndSendsAPoisonRecordToTheDeadLetterTopic() {
+    void routesCommittedJobsAnnouncesThemQueuedAndSendsAPoisonRecordToTheDeadLetterTopic() {
         // Given
         Job light = job(1.5, 3, 0);
         Job heavy = job(120, 3, 0);
@@ -90,7 +100,8 @@ class ClassifierApplicationTest {
         Set<String> ours = Set.of(light.jobId(), heavy.jobId(), poisonKey, afterPoison.jobId());
         List<Seen> seen = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = readCommitted()) {
-            consumer.subscribe(List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_DLQ.name()));
+            consumer.subscribe(List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_STATUS.name(),
+                    Topics.JOBS_DLQ.name()));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(record -> {
                     Seen one = seen(record);
@@ -98,14 +109,28 @@ class ClassifierApplicationTest {
                         seen.add(one);
                     }
                 });
-                assertThat(seen).containsExactlyInAnyOrder(
-                        new Seen(Topics.JOBS_LIGHT.name(), light.jobId(), "LIGHT", "corr-light", null),
-                        new Seen(Topics.JOBS_HEAVY.name(), heavy.jobId(), "HEAVY", "corr-heavy", null),
-                        new Seen(Topics.JOBS_DLQ.name(), poisonKey, null, null,
-                                "org.apache.kafka.common.errors.SerializationException"),
-                        new Seen(Topics.JOBS_HEAVY.name(), afterPoison.jobId(), "HEAVY", "corr-after", null));
+                assertThat(seen).usingRecursiveFieldByFieldElementComparatorIgnoringFields("at")
+                        .containsExactlyInAnyOrder(
+                                new Seen(Topics.JOBS_LIGHT.name(), light.jobId(), "LIGHT", null, "corr-light", null,
+                                        null),
+                                new Seen(Topics.JOBS_STATUS.name(), light.jobId(), "LIGHT", "QUEUED", "corr-light",
+                                        null, null),
+                                new Seen(Topics.JOBS_HEAVY.name(), heavy.jobId(), "HEAVY", null, "corr-heavy", null,
+                                        null),
+                                new Seen(Topics.JOBS_STATUS.name(), heavy.jobId(), "HEAVY", "QUEUED", "corr-heavy",
+                                        null, null),
+                                new Seen(Topics.JOBS_DLQ.name(), poisonKey, null, null, null,
+                                        "org.apache.kafka.common.errors.SerializationException", null),
+                                new Seen(Topics.JOBS_HEAVY.name(), afterPoison.jobId(), "HEAVY", null, "corr-after",
+                                        null, null),
+                                new Seen(Topics.JOBS_STATUS.name(), afterPoison.jobId(), "HEAVY", "QUEUED",
+                                        "corr-after", null, null));
             });
         }
+        Map<String, Set<Instant>> timesByJob = seen.stream().filter(one -> one.at() != null)
+                .collect(Collectors.groupingBy(Seen::key, Collectors.mapping(Seen::at, Collectors.toSet())));
+        assertThat(timesByJob).as("each QUEUED event is timed at its job's classifiedAt").hasSize(3)
+                .allSatisfy((jobId, times) -> assertThat(times).hasSize(1));
     }
 
     @Test
@@ -154,14 +179,21 @@ class ClassifierApplicationTest {
 
     private static Seen seen(ConsumerRecord<byte[], byte[]> record) {
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        String correlationId = text(record.headers().lastHeader(KiwoHeaders.CORRELATION_ID));
         if (record.topic().equals(Topics.JOBS_DLQ.name())) {
-            return new Seen(record.topic(), key, null, null,
-                    text(record.headers().lastHeader("__streams.errors.exception")));
+            return new Seen(record.topic(), key, null, null, null,
+                    text(record.headers().lastHeader("__streams.errors.exception")), null);
+        }
+        if (record.topic().equals(Topics.JOBS_STATUS.name())) {
+            JobStatusEvent event = Topics.JOBS_STATUS.valueSerde().deserializer()
+                    .deserialize(record.topic(), record.value());
+            return new Seen(record.topic(), key, event.jobClass().name(), event.status().name(), correlationId, null,
+                    event.at());
         }
         ClassifiedJob classified = Topics.JOBS_LIGHT.valueSerde().deserializer()
                 .deserialize(record.topic(), record.value());
-        return new Seen(record.topic(), key, classified.jobClass().name(),
-                text(record.headers().lastHeader(KiwoHeaders.CORRELATION_ID)), null);
+        return new Seen(record.topic(), key, classified.jobClass().name(), null, correlationId, null,
+                classified.classifiedAt());
     }
 
     private static ProducerRecord<String, byte[]> jobRecord(Job job, String correlationId) {

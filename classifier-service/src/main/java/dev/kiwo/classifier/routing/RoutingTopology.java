@@ -5,6 +5,8 @@ import dev.kiwo.classifier.decision.JobClassifier;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobStatus;
+import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topic;
 import dev.kiwo.model.Topics;
@@ -34,9 +36,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.MDC;
 
 /**
- * jobs.in -> check the record -> drop a jobId already routed -> classify -> jobs.heavy or jobs.light. Built by plain methods so the
- * application and the TopologyTestDriver tests run the very same topology. Headers travel with each record,
- * so the correlation id reaches the output without being touched here.
+ * jobs.in -> check the record -> drop a jobId already routed -> classify -> jobs.heavy or jobs.light, and a QUEUED
+ * event to jobs.status. Built by plain methods so the application and the TopologyTestDriver tests run the very same
+ * topology. Headers travel with each record, so the correlation id reaches both outputs without being touched here.
  */
 final class RoutingTopology {
 
@@ -82,18 +84,28 @@ final class RoutingTopology {
                 Serdes.String(), Serdes.String()));
         KStream<String, Job> jobs = builder.stream(Topics.JOBS_IN.name(),
                 Consumed.with(Topics.JOBS_IN.keySerde(), Topics.JOBS_IN.valueSerde()).withName("jobs-in"));
-        jobs.processValues(() -> new Classify(classifier, clock, recorder, dedupeRetention), Named.as("classify"),
-                        ROUTED_JOBS_STORE)
-                .split(Named.as("route-"))
+        KStream<String, ClassifiedJob> routed = jobs.processValues(
+                () -> new Classify(classifier, clock, recorder, dedupeRetention), Named.as("classify"),
+                ROUTED_JOBS_STORE);
+        routed.split(Named.as("route-"))
                 .branch((jobId, classified) -> classified.jobClass() == JobClass.HEAVY,
                         Branched.withConsumer(heavy -> heavy.to(Topics.JOBS_HEAVY.name(), produced(Topics.JOBS_HEAVY)),
                                 "heavy"))
                 .defaultBranch(Branched.withConsumer(light -> light.to(Topics.JOBS_LIGHT.name(),
                         produced(Topics.JOBS_LIGHT)), "light"));
+        // Same key, same transaction as the pool's record: a read_committed worker sees the job only once QUEUED is
+        // on the jobId's jobs.status partition, so its RUNNING always lands after it.
+        routed.mapValues(RoutingTopology::queued, Named.as("queued"))
+                .to(Topics.JOBS_STATUS.name(), produced(Topics.JOBS_STATUS));
         return jobs;
     }
 
-    private static Produced<String, ClassifiedJob> produced(Topic<String, ClassifiedJob> topic) {
+    private static JobStatusEvent queued(ClassifiedJob classified) {
+        return new JobStatusEvent(classified.job().jobId(), JobStatus.QUEUED, classified.classifiedAt(),
+                classified.jobClass(), null, null, null);
+    }
+
+    private static <V> Produced<String, V> produced(Topic<String, V> topic) {
         return Produced.with(topic.keySerde(), topic.valueSerde()).withName(topic.name());
     }
 

@@ -8,6 +8,8 @@ import dev.kiwo.classifier.decision.Thresholds;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobStatus;
+import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,11 +18,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -51,6 +55,10 @@ class RoutingTopologyTest {
 
     /** Where a record went and the correlation id it carried there. */
     record Traced(String topic, String key, String correlationId) {
+    }
+
+    /** One record on jobs.status and the correlation id it carried there. */
+    record Queued(String key, JobStatusEvent event, String correlationId) {
     }
 
     /** One dead letter: the original bytes and the headers that say why. */
@@ -109,6 +117,44 @@ class RoutingTopologyTest {
     }
 
     @Test
+    void announcesEachRoutedJobAsQueuedOnceAtItsClassificationTime() {
+        // Given
+        Job light = job(1, 1, 1);
+        Job heavy = job(80, 1, 1);
+        Job misKeyed = job(1, 1, 1);
+        Instant lightClassifiedAt = NOW;
+        Instant heavyClassifiedAt = NOW.plusSeconds(1);
+
+        // When: the clock moves on at every reading, so an event timed by a reading of its own would differ
+        Output output = run(steppingClock(), input -> {
+            // routed light: one QUEUED
+            input.pipeInput(new TestRecord<>(light.jobId(), json(light), traced("corr-light")));
+            // routed heavy: one QUEUED
+            input.pipeInput(new TestRecord<>(heavy.jobId(), json(heavy), traced("corr-heavy")));
+            // dropped as a repeat of the light job: no second QUEUED
+            input.pipeInput(new TestRecord<>(light.jobId(), json(light), traced("corr-retry")));
+            // dead-lettered by the deserializer: no QUEUED
+            input.pipeInput(uuid(), utf8("not json"));
+            // dead-lettered by the topology, a job under another key: no QUEUED
+            input.pipeInput(uuid(), json(misKeyed));
+        });
+
+        // Then
+        assertThat(output).satisfies(
+                o -> assertThat(o.routed()).containsExactly(
+                        new Routed(Topics.JOBS_LIGHT.name(), light.jobId(), JobClass.LIGHT,
+                                HeavyJobRule.BELOW_ALL_THRESHOLDS, lightClassifiedAt),
+                        new Routed(Topics.JOBS_HEAVY.name(), heavy.jobId(), JobClass.HEAVY, "fileSizeMb>=50",
+                                heavyClassifiedAt)),
+                o -> assertThat(o.queued()).containsExactly(
+                        new Queued(light.jobId(), new JobStatusEvent(light.jobId(), JobStatus.QUEUED,
+                                lightClassifiedAt, JobClass.LIGHT, null, null, null), "corr-light"),
+                        new Queued(heavy.jobId(), new JobStatusEvent(heavy.jobId(), JobStatus.QUEUED,
+                                heavyClassifiedAt, JobClass.HEAVY, null, null, null), "corr-heavy")),
+                o -> assertThat(o.dlq()).hasSize(2));
+    }
+
+    @Test
     void forwardsTheTraceContextUnchanged() {
         // Given
         Job light = job(1, 1, 1);
@@ -161,6 +207,8 @@ class RoutingTopologyTest {
         assertThat(output).satisfies(
                 o -> assertThat(o.routed()).containsExactly(light(before),
                         new Routed(Topics.JOBS_HEAVY.name(), after.jobId(), JobClass.HEAVY, "fileSizeMb>=50", NOW)),
+                o -> assertThat(o.queued()).as("no dead letter is announced as queued")
+                        .extracting(Queued::key).containsExactly(before.jobId(), after.jobId()),
                 o -> assertThat(o.deadLetters()).satisfiesExactly(
                         dead -> assertThat(dead).returns(notJson, DeadLetter::value)
                                 .returns("org.apache.kafka.common.errors.SerializationException", DeadLetter::exception)
@@ -218,6 +266,10 @@ class RoutingTopologyTest {
                         new Traced(Topics.JOBS_LIGHT.name(), job.jobId(), "corr-first"),
                         new Traced(Topics.JOBS_LIGHT.name(), other.jobId(), null),
                         new Traced(Topics.JOBS_LIGHT.name(), job.jobId(), "corr-later")),
+                o -> assertThat(o.queued()).as("queued once per routing, never for a dropped repeat")
+                        .extracting(Queued::key, Queued::correlationId).containsExactly(
+                                tuple(job.jobId(), "corr-first"), tuple(other.jobId(), null),
+                                tuple(job.jobId(), "corr-later")),
                 o -> assertThat(o.dlq()).isEmpty(),
                 o -> assertThat(o.droppedRecords()).as("duplicates are not dead letters").isZero(),
                 o -> assertThat(registry.get(DecisionRecorder.DUPLICATES_METER).counter().count()).isEqualTo(2.0),
@@ -246,13 +298,18 @@ class RoutingTopologyTest {
 
     /** What came out, and Kafka Streams' own count of records its exception handlers skipped (dead-lettered). */
     private record Output(List<TestRecord<String, ClassifiedJob>> light, List<TestRecord<String, ClassifiedJob>> heavy,
-                          List<TestRecord<byte[], byte[]>> dlq, double droppedRecords) {
+                          List<TestRecord<String, JobStatusEvent>> status, List<TestRecord<byte[], byte[]>> dlq,
+                          double droppedRecords) {
 
         List<Routed> routed() {
             List<Routed> routed = new ArrayList<>();
             light.forEach(r -> routed.add(routed(Topics.JOBS_LIGHT.name(), r)));
             heavy.forEach(r -> routed.add(routed(Topics.JOBS_HEAVY.name(), r)));
             return routed;
+        }
+
+        List<Queued> queued() {
+            return status.stream().map(r -> new Queued(r.key(), r.value(), correlationId(r.headers()))).toList();
         }
 
         List<Traced> traced() {
@@ -282,8 +339,11 @@ class RoutingTopologyTest {
     }
 
     private Output run(Consumer<TestInputTopic<String, byte[]>> feed) {
+        return run(Clock.fixed(NOW, ZoneOffset.UTC), feed);
+    }
+
+    private Output run(Clock clock, Consumer<TestInputTopic<String, byte[]>> feed) {
         Thresholds thresholds = new Thresholds(50, 200, 50);
-        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 RoutingTopology.build(new HeavyJobRule(thresholds), clock, new DecisionRecorder(registry),
                         RETENTION),
@@ -295,6 +355,8 @@ class RoutingTopologyTest {
                             Topics.JOBS_LIGHT.valueSerde().deserializer()).readRecordsToList(),
                     driver.createOutputTopic(Topics.JOBS_HEAVY.name(), Topics.JOBS_HEAVY.keySerde().deserializer(),
                             Topics.JOBS_HEAVY.valueSerde().deserializer()).readRecordsToList(),
+                    driver.createOutputTopic(Topics.JOBS_STATUS.name(), Topics.JOBS_STATUS.keySerde().deserializer(),
+                            Topics.JOBS_STATUS.valueSerde().deserializer()).readRecordsToList(),
                     driver.createOutputTopic(Topics.JOBS_DLQ.name(), Topics.JOBS_DLQ.keySerde().deserializer(),
                             Topics.JOBS_DLQ.valueSerde().deserializer()).readRecordsToList(),
                     droppedRecords(driver));
@@ -325,6 +387,27 @@ class RoutingTopologyTest {
     private static Routed light(Job job) {
         return new Routed(Topics.JOBS_LIGHT.name(), job.jobId(), JobClass.LIGHT, HeavyJobRule.BELOW_ALL_THRESHOLDS,
                 NOW);
+    }
+
+    /** Starts at {@link #NOW} and moves one second further at every reading. */
+    private static Clock steppingClock() {
+        AtomicLong readings = new AtomicLong();
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                return NOW.plusSeconds(readings.getAndIncrement());
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("the topology reads instants only");
+            }
+        };
     }
 
     private static Job job(double fileSizeMb, int pageCount, int imageCount) {

@@ -1,0 +1,54 @@
+package dev.kiwo.api.status;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * {@code GET /jobs/{jobId}} (optionally waiting with {@code Prefer: wait=N}), {@code GET /jobs/{jobId}/events}
+ * and {@code DELETE /jobs/{jobId}}. Every answer is asynchronous: no request thread waits for Kafka.
+ */
+@RestController
+class JobStatusController {
+
+    private final JobStatusService jobs;
+
+    JobStatusController(JobStatusService jobs) {
+        this.jobs = jobs;
+    }
+
+    @GetMapping(path = "/jobs/{jobId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    CompletableFuture<ResponseEntity<JobView>> status(@PathVariable String jobId,
+            @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer) {
+        Optional<Duration> wait = PreferWait.parse(prefer, jobs.maxWait());
+        if (wait.isEmpty()) {
+            return jobs.status(jobId).thenApply(view -> ResponseEntity.ok()
+                    .header(HttpHeaders.VARY, PreferWait.PREFER)
+                    .body(view));
+        }
+        return jobs.awaitEnd(jobId, wait.get()).thenApply(view -> ResponseEntity.ok()
+                .header(HttpHeaders.VARY, PreferWait.PREFER)
+                .header(PreferWait.PREFERENCE_APPLIED, PreferWait.applied(wait.get()))
+                .body(view));
+    }
+
+    @GetMapping(path = "/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    CompletableFuture<SseEmitter> events(@PathVariable String jobId) {
+        return jobs.events(jobId);
+    }
+
+    @DeleteMapping(path = "/jobs/{jobId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String jobId) {
+        return jobs.cancel(jobId).thenApply(view -> ResponseEntity.accepted().body(view));
+    }
+}
