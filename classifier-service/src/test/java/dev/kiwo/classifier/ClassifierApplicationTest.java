@@ -154,7 +154,9 @@ class ClassifierApplicationTest {
             producer.send(jobRecord(job(1, 1, 64), "corr-metrics"));
         }
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        // Micrometer binds Kafka client metrics created after start-up (the stream task's) on its refresh, once a
+        // minute from start-up, so the task metrics can take up to a minute to appear.
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(http.send(prometheus, HttpResponse.BodyHandlers.ofString()).body())
                         .containsPattern("kiwo_classifier_decisions_total\\{class=\"HEAVY\",rule=\"imageCount\"} [1-9]")
                         .contains("kafka_stream_thread_process_total{", "kafka_stream_task_dropped_records_total{"));
