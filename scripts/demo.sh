@@ -2,12 +2,17 @@
 # kiwo demo: run the whole pipeline locally (no Docker, no Kubernetes) or on a Kubernetes cluster.
 #
 #   bash scripts/demo.sh local     build, start a Kafka broker and the four services, wait until healthy
-#   bash scripts/demo.sh load      mixed load against the API (local mode if it runs, else the cluster)
+#   bash scripts/demo.sh load      mixed load against the API (local mode if it runs, else the cluster); locally each
+#                                  job's end is read back with GET /jobs/{id} (--completion kafka reads jobs.results)
+#   bash scripts/demo.sh job ID    one job's status from the API: one line ([--json] adds the JSON, [--wait N] waits
+#                                  up to N s, at most 60, for the job to end)
+#   bash scripts/demo.sh cancel ID ask the API to cancel a job that has not ended
 #   bash scripts/demo.sh status    what local mode runs
 #   bash scripts/demo.sh stop      stop everything local mode started
 #   bash scripts/demo.sh replay    re-submit dead-lettered jobs under their jobId ([--job-id ID]... [--dry-run])
 #   bash scripts/demo.sh observe   pools, lag, jobs/s, p95 on one refreshing screen (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh deploy | down    the Kubernetes side (see docs/kubernetes.md)
+# job and cancel talk to KIWO_API_URL (http://localhost:8080: local mode, or a kubectl port-forward to the cluster).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +21,7 @@ VERSION="0.1.0-SNAPSHOT"
 READY_TIMEOUT="${READY_TIMEOUT:-180}"
 JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
+API_URL="${KIWO_API_URL:-http://localhost:8080}"
 
 # name:port:module, in start order after the broker.
 SERVICES=(
@@ -189,6 +195,7 @@ kiwo runs locally.
 Try:
   curl -si -XPOST localhost:8080/jobs -H 'Content-Type: application/json' \\
        -d '{"name":"report.pdf","fileSizeMb":120,"pageCount":10,"imageCount":3}'
+  bash scripts/demo.sh job ID    # that job's status (ID: the jobId in the answer)
   bash scripts/demo.sh load      # mixed load with progress and a summary
   bash scripts/demo.sh stop      # stop it all
 EOF
@@ -245,9 +252,16 @@ cmd_load() {
     require
     build
     ready 8080 || die "the local API is not ready; 'bash scripts/demo.sh status' shows what runs"
-    say "Load against the local API (results followed on localhost:9092). Ctrl-C stops it."
+    # Each job's end is read back from the API; --completion kafka reads jobs.results on the local broker instead.
+    local follow=(--completion api) how="each job's end read back with GET /jobs/{id}"
+    case " $* " in
+      *" --completion kafka "*) follow=(--bootstrap-servers localhost:9092) how="results read from jobs.results" ;;
+      *" --bootstrap-servers "*) follow=() how="results read from jobs.results" ;;
+      *" --completion none "*) how="POST figures only" ;;
+    esac
+    say "Load against the local API ($how). Ctrl-C stops it."
     java -jar "$(exec_jar load-generator)" --target http://localhost:8080 \
-      --bootstrap-servers localhost:9092 --duration 30s --light-rate 10 \
+      ${follow[@]+"${follow[@]}"} --duration 30s --light-rate 10 \
       --burst-at 10s --burst-for 10s --burst-heavy-rate 1 --drain-timeout 120s "$@"
   else
     k8s_or_die
@@ -261,6 +275,97 @@ cmd_replay() {
   running kafka || die "local mode's broker does not run; 'bash scripts/demo.sh local' first"
   java -cp "$(exec_jar load-generator)" -Dloader.main=dev.kiwo.load.DeadLetterReplay \
     org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
+}
+
+require_curl() {
+  command -v curl >/dev/null || die "curl is missing; install it from your system's package manager"
+}
+
+# json_field KEY JSON: KEY's value in the API's JSON (strings without their quotes), empty when absent. Enough for
+# the flat fields of a job's status and of a problem; not a JSON parser.
+json_field() {
+  sed -nE 's/.*"'"$1"'":("(([^"\\]|\\.)*)"|(-?[0-9.]+|true|false)).*/\2\4/p' <<<"$2"
+}
+
+# api_call METHOD PATH [CURL_ARG...]: sets API_STATUS (the HTTP status) and API_BODY; dies when nothing answers.
+api_call() {
+  local method="$1" path="$2" out
+  shift 2
+  out="$(curl -s -m "${API_CALL_TIMEOUT:-75}" -X "$method" -H 'Accept: application/json' -w '\n%{http_code}' \
+    "$@" "$API_URL$path")" \
+    || die "nothing answers at $API_URL; 'bash scripts/demo.sh status' shows what local mode runs (KIWO_API_URL for another API)"
+  API_STATUS="${out##*$'\n'}"
+  API_BODY="${out%$'\n'*}"
+}
+
+# Prints a job's status (a JobView) as one line: its id and status, then each field the API knows, as key=value.
+job_line() {
+  local json="$1" key value code message line
+  line="$(json_field jobId "$json")  $(json_field status "$json")"
+  for key in jobClass pool attempt submittedAt classifiedAt startedAt finishedAt processingMs deadlineAt \
+    cancelRequestedAt; do
+    value="$(json_field "$key" "$json")"
+    [[ -z "$value" ]] || line+="  $key=$value"
+  done
+  code="$(json_field code "$json")"
+  message="$(json_field message "$json")"
+  if [[ -n "$code" && -n "$message" ]]; then line+="  error=$code: $message"
+  elif [[ -n "$code$message" ]]; then line+="  error=$code$message"
+  fi
+  printf '%s\n' "$line"
+}
+
+# Dies with what a problem answer (404, 400, 503, ...) of a job request means.
+job_problem() {
+  local id="$1" detail
+  detail="$(json_field detail "$API_BODY")"
+  case "$API_STATUS" in
+    404) die "no job $id: never accepted, or ended longer ago than the status retention" ;;
+    400) die "not a job id: $id (a UUID, as POST /jobs answers in jobId)" ;;
+    503) die "the API could not answer in time (HTTP 503${detail:+: $detail}); retry in a few seconds" ;;
+    *) die "the API answered HTTP $API_STATUS: ${detail:-$API_BODY}" ;;
+  esac
+}
+
+cmd_job() {
+  local id="${1:-}" json=0 prefer=()
+  [[ -n "$id" && "$id" != -* ]] || { say "usage: bash scripts/demo.sh job ID [--json] [--wait N]" >&2; exit 2; }
+  shift
+  while (($#)); do
+    case "$1" in
+      --json) json=1 ;;
+      --wait)
+        [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--wait needs a number of seconds (the API waits at most 60)"
+        prefer=(-H "Prefer: wait=$2")
+        shift
+        ;;
+      *) die "unknown option $1; usage: bash scripts/demo.sh job ID [--json] [--wait N]" ;;
+    esac
+    shift
+  done
+  require_curl
+  api_call GET "/jobs/$id" ${prefer[@]+"${prefer[@]}"}
+  [[ "$API_STATUS" == 200 ]] || job_problem "$id"
+  job_line "$API_BODY"
+  if ((json)); then printf '%s\n' "$API_BODY"; fi
+}
+
+cmd_cancel() {
+  local id="${1:-}" was
+  [[ -n "$id" && "$id" != -* && $# -eq 1 ]] || { say "usage: bash scripts/demo.sh cancel ID" >&2; exit 2; }
+  require_curl
+  api_call DELETE "/jobs/$id"
+  case "$API_STATUS" in
+    202)
+      was="$(json_field status "$API_BODY")"
+      say "cancellation of $id recorded while it was $was; it ends CANCELLED unless it finishes first"
+      job_line "$API_BODY"
+      say "follow it: bash scripts/demo.sh job $id --wait 30"
+      ;;
+    409) die "job $id has already ended ($(json_field jobStatus "$API_BODY")): nothing to cancel" ;;
+    503) die "the cancellation could not be stored in time (HTTP 503); retry in a few seconds" ;;
+    *) job_problem "$id" ;;
+  esac
 }
 
 k8s_or_die() {
@@ -277,6 +382,8 @@ main() {
   case "$command" in
     local) cmd_local "$@" ;;
     load) cmd_load "$@" ;;
+    job) cmd_job "$@" ;;
+    cancel) cmd_cancel "$@" ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
     replay) cmd_replay "$@" ;;

@@ -1,7 +1,6 @@
 package dev.kiwo.load;
 
 import dev.kiwo.model.JobClass;
-import dev.kiwo.model.JobResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +42,7 @@ final class LightLatency {
     }
 
     /** The light jobs of a run; {@code results} null when the run did not follow them. */
-    static LightLatency of(LoadPlan plan, LoadRun.SendReport sent, Map<String, JobResult> results) {
+    static LightLatency of(LoadPlan plan, LoadRun.SendReport sent, Map<String, Finished> results) {
         boolean burst = !plan.burstFor().isZero() && plan.burstHeavyRate() > 0;
         double run = seconds(plan.duration());
         double from = burst ? seconds(plan.burstAt()) : run;
@@ -56,13 +55,12 @@ final class LightLatency {
         if (results != null) {
             endToEnd = new ArrayList<>();
             for (Map.Entry<String, JobClass> e : sent.accepted().entrySet()) {
-                JobResult result = results.get(e.getKey());
+                Finished result = results.get(e.getKey());
                 Long due = sent.dueOffsets().get(e.getKey());
-                if (e.getValue() != JobClass.LIGHT || result == null || due == null) {
+                if (e.getValue() != JobClass.LIGHT || result == null || due == null || result.endToEndMicros() < 0) {
                     continue;
                 }
-                long micros = Duration.between(result.submittedAt(), result.finishedAt()).toNanos() / 1_000;
-                endToEnd.add(new Sample(due / 1e9, Math.max(0, micros)));
+                endToEnd.add(new Sample(due / 1e9, result.endToEndMicros()));
             }
         }
         return new LightLatency(run, from, until, post, endToEnd);

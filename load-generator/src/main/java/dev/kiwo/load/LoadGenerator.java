@@ -5,15 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Drives {@code POST /jobs} with a steady light load and an optional heavy burst, prints progress while it
- * runs and a summary at the end. With {@code --bootstrap-servers} it also follows {@code jobs.results} and
- * reports completion and end-to-end latency per class. Exits 2 on bad options, 1 when nothing was accepted.
+ * runs and a summary at the end. With {@code --completion api} or {@code kafka} it also follows each accepted job
+ * to its end and reports completion and end-to-end latency per class. Exits 2 on bad options, 1 when nothing was
+ * accepted.
  */
 public final class LoadGenerator {
 
@@ -42,17 +45,21 @@ public final class LoadGenerator {
     }
 
     static Report run(LoadPlan plan, PrintStream out) throws Exception {
-        out.printf("load: %s for %ss, light %s/s, heavy %s/s, burst %s/s at %ss for %ss%n", plan.target(),
-                plan.duration().toSeconds(), plan.lightRate(), plan.heavyRate(), plan.burstHeavyRate(),
-                plan.burstAt().toSeconds(), plan.burstFor().toSeconds());
-        ResultTracker tracker = plan.bootstrapServers() == null ? null : new ResultTracker(plan.bootstrapServers());
-        try {
+        out.printf("load: %s for %ss, light %s/s, heavy %s/s, burst %s/s at %ss for %ss, completion %s%n",
+                plan.target(), plan.duration().toSeconds(), plan.lightRate(), plan.heavyRate(),
+                plan.burstHeavyRate(), plan.burstAt().toSeconds(), plan.burstFor().toSeconds(),
+                plan.completion().name().toLowerCase(Locale.ROOT));
+        try (CompletionWatch watch = switch (plan.completion()) {
+            case KAFKA -> new ResultTracker(plan.bootstrapServers());
+            case API -> new StatusWatch(plan.target(), plan.watchers(), plan.requestTimeout());
+            case NONE -> null;
+        }) {
             LoadRun.SendReport sent = new LoadRun(plan, out).send();
-            if (tracker != null) {
-                drain(plan, sent, tracker, out);
+            if (watch != null) {
+                watch.follow(sent.acceptedInDueOrder());
+                drain(plan, sent, watch, out);
             }
-            Report report = new Report(plan, sent, tracker == null ? null : tracker.results(),
-                    tracker == null ? 0 : tracker.duplicates());
+            Report report = new Report(plan, sent, watch == null ? null : watch.outcome());
             report.print(out);
             if (plan.jsonReport() != null) {
                 Map<String, Object> summary = new LinkedHashMap<>();
@@ -69,23 +76,20 @@ public final class LoadGenerator {
                 }
             }
             return report;
-        } finally {
-            if (tracker != null) {
-                tracker.close();
-            }
         }
     }
 
-    private static void drain(LoadPlan plan, LoadRun.SendReport sent, ResultTracker tracker, PrintStream out) {
+    private static void drain(LoadPlan plan, LoadRun.SendReport sent, CompletionWatch watch, PrintStream out) {
         long deadline = System.nanoTime() + plan.drainTimeout().toNanos();
         long nextProgress = 0;
+        Set<String> accepted = sent.accepted().keySet();
         while (System.nanoTime() < deadline) {
-            long done = sent.accepted().keySet().stream().filter(tracker.results()::containsKey).count();
-            if (done == sent.accepted().size()) {
+            if (watch.settled(accepted) == accepted.size()) {
                 return;
             }
             if (System.nanoTime() >= nextProgress) {
-                out.printf("waiting for results: %d of %d accepted jobs finished%n", done, sent.accepted().size());
+                out.printf("waiting for results: %d of %d accepted jobs finished%n", watch.finished(accepted),
+                        accepted.size());
                 nextProgress = System.nanoTime() + plan.progressEvery().toNanos();
             }
             LockSupport.parkNanos(Duration.ofMillis(200).toNanos());

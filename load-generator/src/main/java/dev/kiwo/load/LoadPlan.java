@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * What to send: a steady rate of light jobs, an optional steady rate of heavy jobs, and an optional burst
  * of heavy jobs inside the run. Rates are jobs per second; the schedule is open-loop (it does not slow
- * down when the server does).
+ * down when the server does). How the run then learns each accepted job's end is {@link Completion}.
  */
 record LoadPlan(
         URI target,
@@ -28,7 +28,23 @@ record LoadPlan(
         long seed,
         String bootstrapServers,
         Duration drainTimeout,
-        String jsonReport) {
+        String jsonReport,
+        Completion completion,
+        int watchers) {
+
+    /**
+     * How a run learns how its accepted jobs ended. Without {@code --completion} it is {@code KAFKA} when
+     * {@code --bootstrap-servers} is given and {@code NONE} otherwise, so runs that only measure the POST (the
+     * benchmarks' ingest runs, against an API without workers) never wait for ends that will not come.
+     */
+    enum Completion {
+        /** {@code GET /jobs/{id}} with {@code Prefer: wait} once sending is over ({@link StatusWatch}). */
+        API,
+        /** {@code jobs.results}, read while sending ({@link ResultTracker}); the only one that sees duplicates. */
+        KAFKA,
+        /** Not followed: the summary has the POST figures only. */
+        NONE
+    }
 
     static final String USAGE = """
             Usage: load-generator [--option value]...
@@ -45,8 +61,15 @@ record LoadPlan(
               --request-timeout D      per request                        (default 5s)
               --progress D             progress line interval             (default 5s)
               --seed N                 job shapes are reproducible        (default 42)
-              --bootstrap-servers H:P  also read jobs.results and report completion and
-                                       end-to-end latency per class       (default: off)
+              --completion MODE        how each accepted job's end is learnt, for completion
+                                       and end-to-end latency per class:
+                                         api    GET /jobs/{id} with Prefer: wait, after sending
+                                         kafka  read jobs.results while sending; also audits
+                                                duplicates (needs --bootstrap-servers)
+                                         none   POST figures only
+                                       (default kafka with --bootstrap-servers, else none)
+              --bootstrap-servers H:P  the broker whose jobs.results kafka reads
+              --watchers N             api: status requests in flight at most (default 256)
               --drain-timeout D        how long to wait for results       (default 120s)
               --json FILE              also write the summary as JSON; - prints it
                                        as one line after the summary
@@ -70,6 +93,15 @@ record LoadPlan(
         if (concurrency < 1) {
             throw new IllegalArgumentException("--concurrency must be at least 1");
         }
+        if (watchers < 1) {
+            throw new IllegalArgumentException("--watchers must be at least 1");
+        }
+        if (completion == Completion.KAFKA && bootstrapServers == null) {
+            throw new IllegalArgumentException("--completion kafka needs --bootstrap-servers");
+        }
+        if (completion != Completion.KAFKA && bootstrapServers != null) {
+            throw new IllegalArgumentException("--bootstrap-servers is read only with --completion kafka");
+        }
         String scheme = target.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
             throw new IllegalArgumentException("--target must be an http(s) URL, was " + target);
@@ -85,6 +117,8 @@ record LoadPlan(
             }
             options.put(arg.substring(2), args[++i]);
         }
+        String bootstrapServers = take(options, "bootstrap-servers", null);
+        String completion = take(options, "completion", bootstrapServers == null ? "none" : "kafka");
         LoadPlan plan = new LoadPlan(
                 URI.create(take(options, "target", "http://localhost:8080")),
                 duration(take(options, "warmup", "0s")),
@@ -98,13 +132,24 @@ record LoadPlan(
                 duration(take(options, "request-timeout", "5s")),
                 duration(take(options, "progress", "5s")),
                 Long.parseLong(take(options, "seed", "42")),
-                take(options, "bootstrap-servers", null),
+                bootstrapServers,
                 duration(take(options, "drain-timeout", "120s")),
-                take(options, "json", null));
+                take(options, "json", null),
+                completion(completion),
+                Integer.parseInt(take(options, "watchers", "256")));
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", options.keySet()));
         }
         return plan;
+    }
+
+    private static Completion completion(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "api" -> Completion.API;
+            case "kafka" -> Completion.KAFKA;
+            case "none" -> Completion.NONE;
+            default -> throw new IllegalArgumentException("--completion must be api, kafka or none, was " + text);
+        };
     }
 
     static Duration duration(String text) {

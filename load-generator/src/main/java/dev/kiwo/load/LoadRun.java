@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -215,7 +216,7 @@ final class LoadRun {
         return best;
     }
 
-    private static ThreadFactory daemon(String name) {
+    static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -269,5 +270,12 @@ final class LoadRun {
     record SendReport(Duration elapsed, Map<JobClass, Counts> byClass, long errors, Map<String, LongAdder> errorKinds,
                       Histogram latency, Map<String, JobClass> accepted, Instant startedAt, List<Timed> lightLatency,
                       Map<String, Long> dueOffsets) {
+
+        /** The accepted jobs in the order their requests were due. */
+        List<String> acceptedInDueOrder() {
+            return accepted.keySet().stream()
+                    .sorted(Comparator.comparing(jobId -> dueOffsets.getOrDefault(jobId, Long.MAX_VALUE)))
+                    .toList();
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.kiwo.load;
 
 import dev.kiwo.model.JobClass;
-import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -9,6 +8,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -18,7 +18,8 @@ final class Report {
     private final Map<String, Object> figures = new LinkedHashMap<>();
     private final StringBuilder text = new StringBuilder();
 
-    Report(LoadPlan plan, LoadRun.SendReport sent, Map<String, JobResult> results, long duplicates) {
+    /** {@code outcome} is null when the run did not follow its jobs to their end. */
+    Report(LoadPlan plan, LoadRun.SendReport sent, CompletionWatch.Outcome outcome) {
         line("target", plan.target().toString());
         line("plan", String.format(Locale.ROOT, "%s at light %s/s, heavy %s/s, burst %s heavy/s from %s for %s%s",
                 seconds(plan.duration()), plan.lightRate(), plan.heavyRate(), plan.burstHeavyRate(),
@@ -54,33 +55,45 @@ final class Report {
         line("errors", sent.errors() + (sent.errorKinds().isEmpty() ? "" : " " + sent.errorKinds()));
         line("latency", describe(sent.latency()) + "  (POST /jobs, from when each request was due)");
         classes.forEach((name, counts) -> line(name, counts.toString()));
-        if (results != null) {
-            reportResults(sent.accepted(), results, duplicates);
+        if (outcome != null) {
+            reportResults(sent.accepted(), outcome);
         }
-        LightLatency light = LightLatency.of(plan, sent, results);
+        LightLatency light = LightLatency.of(plan, sent, outcome == null ? null : outcome.finished());
         figures.put("lightPhases", light.phases());
         figures.put("lightTimeline", light.timeline());
         light.lines().forEach(this::line);
     }
 
-    private void reportResults(Map<String, JobClass> accepted, Map<String, JobResult> results, long duplicates) {
+    private void reportResults(Map<String, JobClass> accepted, CompletionWatch.Outcome outcome) {
+        boolean api = outcome.completion() == LoadPlan.Completion.API;
         Map<JobClass, Histogram> endToEnd = new EnumMap<>(JobClass.class);
         Map<JobClass, Long> done = new EnumMap<>(JobClass.class);
         Map<JobClass, Long> failed = new EnumMap<>(JobClass.class);
+        Map<String, Long> missingBy = new TreeMap<>();
         long missing = 0;
         for (Map.Entry<String, JobClass> e : accepted.entrySet()) {
-            JobResult result = results.get(e.getKey());
+            Finished result = outcome.finished().get(e.getKey());
             if (result == null) {
                 missing++;
+                if (api) {
+                    missingBy.merge(whyMissing(outcome, e.getKey()), 1L, Long::sum);
+                }
                 continue;
             }
-            done.merge(result.jobClass(), 1L, Long::sum);
+            // A job that ended before the classifier saw it (cancelled early) counts in the class it was sent as.
+            JobClass jobClass = result.jobClass() == null ? e.getValue() : result.jobClass();
+            done.merge(jobClass, 1L, Long::sum);
             if (result.status() != JobStatus.SUCCEEDED) {
-                failed.merge(result.jobClass(), 1L, Long::sum);
+                failed.merge(jobClass, 1L, Long::sum);
             }
-            long micros = Duration.between(result.submittedAt(), result.finishedAt()).toNanos() / 1_000;
-            endToEnd.computeIfAbsent(result.jobClass(), c -> new Histogram(3)).recordValue(Math.max(0, micros));
+            long micros = result.endToEndMicros();
+            if (micros >= 0) {
+                endToEnd.computeIfAbsent(jobClass, c -> new Histogram(3)).recordValue(micros);
+            }
         }
+        line("completion", api
+                ? "api (GET /jobs/{id} with Prefer: wait, after sending; end to end = finishedAt - submittedAt)"
+                : "kafka (jobs.results, read_committed; end to end = finishedAt - submittedAt)");
         Map<String, Object> completion = new LinkedHashMap<>();
         for (JobClass c : JobClass.values()) {
             long expected = accepted.values().stream().filter(c::equals).count();
@@ -95,11 +108,34 @@ final class Report {
             line("results " + name, done.getOrDefault(c, 0L) + "/" + expected + " completed"
                     + (h == null ? "" : ", end to end " + describe(h)));
         }
+        figures.put("completion", outcome.completion().name().toLowerCase(Locale.ROOT));
         figures.put("results", completion);
         figures.put("missing", missing);
-        figures.put("duplicates", duplicates);
-        line("missing", String.valueOf(missing));
-        line("duplicates", String.valueOf(duplicates));
+        if (api) {
+            figures.put("missingBy", missingBy);
+            figures.put("statusErrors", new TreeMap<>(outcome.errors()));
+            line("missing", missing + (missingBy.isEmpty() ? "" : " by last status seen " + missingBy));
+            line("duplicates", "not audited: the API shows one status per job; --completion kafka reads "
+                    + "jobs.results and counts them");
+            long statusErrors = outcome.errors().values().stream().mapToLong(Long::longValue).sum();
+            if (statusErrors > 0) {
+                line("status errors", statusErrors + " " + new TreeMap<>(outcome.errors())
+                        + "  (GET /jobs/{id}, asked again)");
+            }
+        } else {
+            figures.put("duplicates", outcome.duplicates());
+            line("missing", String.valueOf(missing));
+            line("duplicates", String.valueOf(outcome.duplicates()));
+        }
+    }
+
+    /** Why the API gave no end for a job: its last status, NOT_FOUND (404) or NO_ANSWER. */
+    private static String whyMissing(CompletionWatch.Outcome outcome, String jobId) {
+        if (outcome.notFound().contains(jobId)) {
+            return "NOT_FOUND";
+        }
+        JobStatus last = outcome.lastSeen().get(jobId);
+        return last == null ? "NO_ANSWER" : last.name();
     }
 
     long accepted() {

@@ -3,9 +3,11 @@ package dev.kiwo.load;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.Topics;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,10 +21,10 @@ import org.apache.kafka.common.TopicPartition;
  * the run can report which accepted jobs finished, how long they took end to end, and any duplicates.
  * It assigns partitions itself (no consumer group), so it never disturbs the services' groups.
  */
-final class ResultTracker implements AutoCloseable {
+final class ResultTracker implements CompletionWatch {
 
     private final KafkaConsumer<String, JobResult> consumer;
-    private final Map<String, JobResult> results = new ConcurrentHashMap<>();
+    private final Map<String, Finished> results = new ConcurrentHashMap<>();
     private final LongAdder duplicates = new LongAdder();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread poller;
@@ -51,7 +53,7 @@ final class ResultTracker implements AutoCloseable {
     private void poll() {
         while (running.get()) {
             for (ConsumerRecord<String, JobResult> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.value() != null && results.putIfAbsent(record.key(), record.value()) != null) {
+                if (record.value() != null && results.putIfAbsent(record.key(), Finished.of(record.value())) != null) {
                     duplicates.increment();
                 }
             }
@@ -59,17 +61,34 @@ final class ResultTracker implements AutoCloseable {
         consumer.close(Duration.ofSeconds(2));
     }
 
-    Map<String, JobResult> results() {
-        return results;
-    }
-
-    long duplicates() {
-        return duplicates.sum();
+    /** Nothing to start: every result since the tracker was made is read, the accepted jobs' among them. */
+    @Override
+    public void follow(List<String> jobIds) {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public long finished(Collection<String> jobIds) {
+        return jobIds.stream().filter(results::containsKey).count();
+    }
+
+    @Override
+    public long settled(Collection<String> jobIds) {
+        return finished(jobIds);
+    }
+
+    @Override
+    public Outcome outcome() {
+        return new Outcome(LoadPlan.Completion.KAFKA, Map.copyOf(results), duplicates.sum(), Map.of(), Set.of(),
+                Map.of());
+    }
+
+    @Override
+    public void close() {
         running.set(false);
-        poller.join(5_000);
+        try {
+            poller.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

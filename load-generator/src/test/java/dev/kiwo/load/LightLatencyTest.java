@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +57,7 @@ class LightLatencyTest {
 
     @Test
     void placesLightJobsInThePhasesAroundTheBurstByWhenTheyWereDue() {
-        LightLatency light = LightLatency.of(plan, sendReport(), results);
+        LightLatency light = LightLatency.of(plan, sendReport(), finished());
 
         Map<String, Object> phases = light.phases();
         assertThat(phases).containsOnlyKeys("before", "during", "after");
@@ -82,7 +83,7 @@ class LightLatencyTest {
 
     @Test
     void keepsOneEntryPerSecondForTheTimeline() {
-        List<Map<String, Object>> timeline = LightLatency.of(plan, sendReport(), results).timeline();
+        List<Map<String, Object>> timeline = LightLatency.of(plan, sendReport(), finished()).timeline();
 
         assertThat(timeline).extracting(e -> e.get("second")).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
         Map<String, Object> fifth = timeline.get(5);
@@ -106,7 +107,7 @@ class LightLatencyTest {
     void withoutABurstEveryJobIsBefore() {
         LoadPlan noBurst = LoadPlan.parse("--duration", "10s", "--light-rate", "1", "--burst-for", "0s");
 
-        Map<String, Object> phases = LightLatency.of(noBurst, sendReport(), results).phases();
+        Map<String, Object> phases = LightLatency.of(noBurst, sendReport(), finished()).phases();
 
         assertThat(figure(phases, "before", "postMs", "count")).isEqualTo(10L);
         assertThat(figure(phases, "during", "postMs", "count")).isEqualTo(0L);
@@ -115,7 +116,8 @@ class LightLatencyTest {
 
     @Test
     void theSummaryKeepsItsLinesAndAddsOnePerPhaseAndTheFiguresForJson() {
-        Report report = new Report(plan, sendReport(), results, 0);
+        Report report = new Report(plan, sendReport(),
+                new CompletionWatch.Outcome(LoadPlan.Completion.KAFKA, finished(), 0L, Map.of(), Set.of(), Map.of()));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
         String text = printed.toString(StandardCharsets.UTF_8);
@@ -134,6 +136,12 @@ class LightLatencyTest {
         assertThat(byClass.get("light")).containsEntry("expected", 10L).containsEntry("completed", 9L)
                 .containsEntry("failed", 1L);
         assertThat(byClass.get("heavy")).containsEntry("completed", 1L).containsEntry("failed", 0L);
+    }
+
+    private Map<String, Finished> finished() {
+        Map<String, Finished> finished = new HashMap<>();
+        results.forEach((id, result) -> finished.put(id, Finished.of(result)));
+        return finished;
     }
 
     private LoadRun.SendReport sendReport() {

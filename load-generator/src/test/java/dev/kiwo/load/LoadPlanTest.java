@@ -17,6 +17,18 @@ class LoadPlanTest {
         assertThat(plan.warmup()).isZero();
         assertThat(plan.lightRate()).isEqualTo(40);
         assertThat(plan.bootstrapServers()).isNull();
+        assertThat(plan.completion()).isEqualTo(LoadPlan.Completion.NONE);
+        assertThat(plan.watchers()).isEqualTo(256);
+    }
+
+    @Test
+    void completionIsKafkaWithBootstrapServersUnlessApiIsAskedFor() {
+        assertThat(LoadPlan.parse("--bootstrap-servers", "kafka:9092").completion())
+                .isEqualTo(LoadPlan.Completion.KAFKA);
+        assertThat(LoadPlan.parse("--completion", "API", "--watchers", "8"))
+                .extracting(LoadPlan::completion, LoadPlan::watchers).containsExactly(LoadPlan.Completion.API, 8);
+        assertThat(LoadPlan.parse("--completion", "kafka", "--bootstrap-servers", "h:1").bootstrapServers())
+                .isEqualTo("h:1");
     }
 
     @Test
@@ -46,5 +58,11 @@ class LoadPlanTest {
         assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "0", "--burst-heavy-rate", "0"))
                 .hasMessageContaining("at least one rate");
         assertThatThrownBy(() -> LoadPlan.parse("--target", "ftp://x")).hasMessageContaining("http(s)");
+        assertThatThrownBy(() -> LoadPlan.parse("--completion", "sse")).hasMessageContaining("api, kafka or none");
+        assertThatThrownBy(() -> LoadPlan.parse("--completion", "kafka"))
+                .hasMessageContaining("--completion kafka needs --bootstrap-servers");
+        assertThatThrownBy(() -> LoadPlan.parse("--completion", "api", "--bootstrap-servers", "h:1"))
+                .hasMessageContaining("only with --completion kafka");
+        assertThatThrownBy(() -> LoadPlan.parse("--watchers", "0")).hasMessageContaining("--watchers");
     }
 }

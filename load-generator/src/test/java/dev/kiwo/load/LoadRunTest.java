@@ -1,14 +1,20 @@
 package dev.kiwo.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -17,27 +23,51 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Runs the generator against a small HTTP server on loopback that accepts light jobs and rejects heavy ones. */
+/**
+ * Runs the generator against a small HTTP server on loopback that accepts light jobs and rejects heavy ones, and
+ * answers {@code GET /jobs/{id}} for the jobs it accepted as the API does once they ended, 40 ms after submission.
+ */
 class LoadRunTest {
 
     private HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger statusRequests = new AtomicInteger();
+    private final Map<String, Instant> submitted = new ConcurrentHashMap<>();
 
     @BeforeEach
     void startServer() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/jobs", exchange -> {
+            if ("GET".equals(exchange.getRequestMethod())) {
+                status(exchange);
+                return;
+            }
             requests.incrementAndGet();
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             boolean heavy = body.contains("\"name\":\"heavy-");
-            byte[] answer = (heavy ? "{\"title\":\"no\"}" : "{\"jobId\":\"" + UUID.randomUUID() + "\"}")
+            String jobId = UUID.randomUUID().toString();
+            if (!heavy) {
+                submitted.put(jobId, Instant.now());
+            }
+            byte[] answer = (heavy ? "{\"title\":\"no\"}" : "{\"jobId\":\"" + jobId + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(heavy ? 400 : 202, answer.length);
             exchange.getResponseBody().write(answer);
             exchange.close();
         });
         server.start();
+    }
+
+    private void status(HttpExchange exchange) throws IOException {
+        statusRequests.incrementAndGet();
+        Instant at = submitted.get(exchange.getRequestURI().getPath().substring("/jobs/".length()));
+        byte[] answer = at == null ? "{\"title\":\"Job not found\"}".getBytes(StandardCharsets.UTF_8)
+                : ("{\"status\":\"SUCCEEDED\",\"jobClass\":\"LIGHT\",\"submittedAt\":\"" + at
+                        + "\",\"finishedAt\":\"" + at.plusMillis(40) + "\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(at == null ? 404 : 200, answer.length);
+        exchange.getResponseBody().write(answer);
+        exchange.close();
     }
 
     @AfterEach
@@ -112,6 +142,61 @@ class LoadRunTest {
         assertThat(summary.path("figures").path("lightTimeline").size()).isEqualTo(2);
         assertThat(lines).anyMatch(l -> l.startsWith("light during     1s-1.5s: POST p50 "))
                 .noneMatch(l -> l.startsWith("summary written to"));
+    }
+
+    @Test
+    void apiCompletionReportsEachClassFromTheJobsStatusAndSaysWhatItCannotAudit() throws Exception {
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse("--target", target, "--duration", "1s", "--light-rate", "30",
+                "--burst-at", "500ms", "--burst-for", "500ms", "--burst-heavy-rate", "10", "--completion", "api",
+                "--drain-timeout", "10s", "--json", "-");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LoadGenerator.run(plan, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        String text = printed.toString(StandardCharsets.UTF_8);
+        String[] lines = text.split("\n");
+        JsonNode figures = JsonMapper.builder().build().readTree(lines[lines.length - 1]).path("figures");
+        assertThat(figures.path("completion").asString()).isEqualTo("api");
+        // Every accepted job asked for once: all had ended when following started.
+        assertThat(statusRequests.get()).isEqualTo(30);
+        assertThat(figures.path("results").path("light").path("expected").asLong()).isEqualTo(30);
+        assertThat(figures.path("results").path("light").path("completed").asLong()).isEqualTo(30);
+        assertThat(figures.path("results").path("light").path("endToEndMs").path("p99").asDouble())
+                .isCloseTo(40.0, within(0.1));
+        assertThat(figures.path("results").path("heavy").path("expected").asLong()).isZero();
+        assertThat(figures.path("missing").asLong()).isZero();
+        assertThat(figures.has("duplicates")).as("not visible through the API").isFalse();
+        assertThat(figures.path("lightPhases").path("before").path("endToEndMs").path("count").asLong())
+                .isEqualTo(15);
+        assertThat(text).contains("\ncompletion       api (GET /jobs/{id} with Prefer: wait",
+                "\nresults light    30/30 completed, end to end p50 40.0ms", "\nmissing          0\n",
+                "\nduplicates       not audited");
+    }
+
+    @Test
+    void apiCompletionCountsJobsTheApiDoesNotKnowAsMissing() throws Exception {
+        server.removeContext("/jobs");
+        server.createContext("/jobs", exchange -> {
+            byte[] answer = ("GET".equals(exchange.getRequestMethod()) ? "{\"title\":\"Job not found\"}"
+                    : "{\"jobId\":\"" + UUID.randomUUID() + "\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders("GET".equals(exchange.getRequestMethod()) ? 404 : 202, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse("--target", target, "--duration", "1s", "--light-rate", "5",
+                "--burst-for", "0s", "--completion", "api", "--drain-timeout", "10s", "--json", "-");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LoadGenerator.run(plan, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        String[] lines = printed.toString(StandardCharsets.UTF_8).split("\n");
+        JsonNode figures = JsonMapper.builder().build().readTree(lines[lines.length - 1]).path("figures");
+        assertThat(figures.path("missing").asLong()).isEqualTo(5);
+        assertThat(figures.path("missingBy").path("NOT_FOUND").asLong()).isEqualTo(5);
+        assertThat(lines).anyMatch(l -> l.equals("missing          5 by last status seen {NOT_FOUND=5}"))
+                .noneMatch(l -> l.startsWith("drain timeout"));
     }
 
     @Test

@@ -14,8 +14,9 @@ import org.springframework.kafka.annotation.KafkaListener;
 
 /**
  * Consumes classified jobs from the pool's topics and their retry topics, processes each and publishes its
- * result in one transaction with the record's offset. A failure is thrown to Spring's retry-topic error
- * handling, which forwards the record to the next retry topic or, after the last attempt, to the DLQ.
+ * result, succeeded or stopped (cancelled, deadline exceeded), in one transaction with the record's offset. A
+ * failure is thrown to Spring's retry-topic error handling, which forwards the record to the next retry topic
+ * or, after the last attempt, to the DLQ.
  */
 final class JobListener {
 
@@ -65,9 +66,16 @@ final class JobListener {
             int attempt = Attempts.of(record);
             JobResult result = processor.process(job, attempt);
             publisher.publish(result, correlationId, record, consumer);
-            metrics.succeeded(result);
-            log.info("Processed job {} class={} pool={} attempt={} processingMs={} correlationId={}", result.jobId(),
-                    result.jobClass(), result.pool(), attempt, result.processingMs(), correlation);
+            if (result.errorCode() == null) {
+                metrics.succeeded(result);
+                log.info("Processed job {} class={} pool={} attempt={} processingMs={} correlationId={}",
+                        result.jobId(), result.jobClass(), result.pool(), attempt, result.processingMs(), correlation);
+            } else {
+                metrics.ended(result.errorCode());
+                log.info("Stopped job {} class={} pool={} attempt={} status={} processingMs={} correlationId={}: {}",
+                        result.jobId(), result.jobClass(), result.pool(), attempt, result.status(),
+                        result.processingMs(), correlation, result.error());
+            }
         }
     }
 }

@@ -96,12 +96,13 @@ final class ResultPublisher {
         }
     }
 
-    /** The terminal result of a job that used up its attempts. */
-    JobResult failed(ClassifiedJob classified, String error) {
+    /** The terminal result of a job that used up its {@code attempts}. */
+    JobResult failed(ClassifiedJob classified, String error, int attempts) {
         Job job = classified.job();
         Instant now = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.FAILED, pool, instance,
-                job.submittedAt(), classified.classifiedAt(), now, now, 0, error, JobErrorCode.PROCESSING_FAILED, null);
+                job.submittedAt(), classified.classifiedAt(), now, now, 0, error, JobErrorCode.PROCESSING_FAILED,
+                attempts);
     }
 
     /** Where a record is, which identifies it within the consumer group. */

@@ -2,6 +2,9 @@ package dev.kiwo.worker;
 
 import dev.kiwo.model.DeadLetterHeaders;
 import dev.kiwo.model.ClassifiedJob;
+import dev.kiwo.model.JobErrorCode;
+import dev.kiwo.model.JobStatus;
+import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
 import java.nio.ByteBuffer;
@@ -29,8 +32,8 @@ import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * Spring's retry-topic recoverer, made atomic with the consumer's progress: forwarding a failed record to
- * its next retry topic, or to {@code jobs.dlq} together with the job's {@code FAILED} result, and committing
- * the record's offset happen in one Kafka transaction. A crash in between therefore neither loses the job
+ * its next retry topic together with the job's {@code RETRYING} status event, or to {@code jobs.dlq} together
+ * with the job's {@code FAILED} result, and committing the record's offset happen in one Kafka transaction. A crash in between therefore neither loses the job
  * nor forwards it twice; a worker that lost its partition (a zombie) cannot commit the offset, so its
  * transaction aborts.
  */
@@ -42,15 +45,20 @@ final class TransactionalForwarder extends DeadLetterPublishingRecoverer {
     private final KafkaOperations<Object, Object> template;
     private final ResultPublisher results;
     private final WorkerMetrics metrics;
+    private final String pool;
+    private final Clock clock;
     private final ThreadLocal<String> forwardedTo = new ThreadLocal<>();
 
     TransactionalForwarder(Function<ProducerRecord<?, ?>, ? extends KafkaOperations<?, ?>> templateResolver,
                            BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destinationResolver,
-                           KafkaOperations<Object, Object> template, ResultPublisher results, WorkerMetrics metrics) {
+                           KafkaOperations<Object, Object> template, ResultPublisher results, WorkerMetrics metrics,
+                           String pool, Clock clock) {
         super(templateResolver, true, destinationResolver);
         this.template = template;
         this.results = results;
         this.metrics = metrics;
+        this.pool = pool;
+        this.clock = clock;
     }
 
     @Override
@@ -87,13 +95,24 @@ final class TransactionalForwarder extends DeadLetterPublishingRecoverer {
         super.publish(outRecord, operations, record);
         forwardedTo.set(outRecord.topic());
         String errorClass = text(outRecord.headers(), DeadLetterHeaders.ERROR_CLASS);
-        // A readable job that ran out of attempts ends FAILED; a record that is no job of ours (no value, or
-        // a key that is not its jobId) only goes to the DLQ, so it cannot add a second result to a real job.
-        if (Topics.JOBS_DLQ.name().equals(outRecord.topic()) && record.value() instanceof ClassifiedJob job
-                && !UnprocessableRecordException.class.getName().equals(errorClass)) {
-            String error = errorClass + ": " + text(outRecord.headers(), DeadLetterHeaders.ERROR_MESSAGE);
+        // A record that is no job of ours (no value, or a key that is not its jobId) only goes to the DLQ, so it
+        // can neither add a second result nor a status to a real job.
+        if (!(record.value() instanceof ClassifiedJob job)
+                || UnprocessableRecordException.class.getName().equals(errorClass)) {
+            return;
+        }
+        String error = errorClass + ": " + text(outRecord.headers(), DeadLetterHeaders.ERROR_MESSAGE);
+        int attempt = Attempts.of(record);
+        if (Topics.JOBS_DLQ.name().equals(outRecord.topic())) {
+            // Out of attempts: the job ends FAILED.
             Header correlationId = record.headers().lastHeader(KiwoHeaders.CORRELATION_ID);
-            results.send(operations, results.failed(job, error), correlationId == null ? null : correlationId.value());
+            results.send(operations, results.failed(job, error, attempt),
+                    correlationId == null ? null : correlationId.value());
+        } else {
+            // Committed with the forward: the status view shows RETRYING if and only if a retry is scheduled.
+            String jobId = job.job().jobId();
+            operations.send(new ProducerRecord<>(Topics.JOBS_STATUS.name(), jobId, new JobStatusEvent(jobId,
+                    JobStatus.RETRYING, clock.instant(), job.jobClass(), pool, attempt, error)));
         }
     }
 
@@ -107,7 +126,7 @@ final class TransactionalForwarder extends DeadLetterPublishingRecoverer {
             metrics.retried();
             log.info("Job {} attempt {} failed, retrying via {}: {}", record.key(), attempt, destination, cause.toString());
         } else if (record.value() instanceof ClassifiedJob && !(cause instanceof UnprocessableRecordException)) {
-            metrics.failed();
+            metrics.ended(JobErrorCode.PROCESSING_FAILED);
             metrics.deadLettered();
             log.info("Job {} failed after {} attempt(s), result FAILED, dead-lettered: {}", record.key(), attempt,
                     cause.toString());

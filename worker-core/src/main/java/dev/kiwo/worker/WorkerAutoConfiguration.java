@@ -2,15 +2,24 @@ package dev.kiwo.worker;
 
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.JobResult;
+import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,10 +30,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
@@ -38,11 +49,10 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 @Import(WorkerRetryTopics.class)
 public class WorkerAutoConfiguration {
 
-    /** The five shared topics, plus the retry topics of this pool's job topics with the same partitions. */
+    /** The shared topics, plus the retry topics of this pool's job topics with the same partitions. */
     @Bean
     KafkaAdmin.NewTopics kiwoTopics(Environment environment, WorkerProperties properties) {
-        TopicLayout layout = Binder.get(environment).bind("kiwo.topics", TopicLayout.class)
-                .orElse(TopicLayout.DEFAULTS);
+        TopicLayout layout = topicLayout(environment);
         List<NewTopic> topics = new ArrayList<>(layout.newTopics());
         for (String topic : properties.topics()) {
             int partitions = Topics.JOBS_HEAVY.name().equals(topic) ? layout.heavyPartitions() : layout.lightPartitions();
@@ -51,6 +61,10 @@ public class WorkerAutoConfiguration {
             }
         }
         return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
+    }
+
+    private static TopicLayout topicLayout(Environment environment) {
+        return Binder.get(environment).bind("kiwo.topics", TopicLayout.class).orElse(TopicLayout.DEFAULTS);
     }
 
     /**
@@ -71,8 +85,8 @@ public class WorkerAutoConfiguration {
     }
 
     /**
-     * One transactional producer writes results, retries and dead letters, so it serializes by type with each
-     * topic's own serde. The transactional id is set here rather than with
+     * One transactional producer writes results, retries (with their RETRYING events) and dead letters, so it
+     * serializes by type with each topic's own serde. The transactional id is set here rather than with
      * spring.kafka.producer.transaction-id-prefix, which would also make the listener containers
      * transactional: Spring's retry topics do not combine with container transactions, so the worker runs
      * its own transactions (see {@link ResultPublisher} and {@link TransactionalForwarder}).
@@ -85,6 +99,7 @@ public class WorkerAutoConfiguration {
                 byte[].class, Topics.JOBS_DLQ.keySerde().serializer());
         Map<Class<?>, Serializer<?>> values = Map.of(
                 JobResult.class, Topics.JOBS_RESULTS.valueSerde().serializer(),
+                JobStatusEvent.class, Topics.JOBS_STATUS.valueSerde().serializer(),
                 ClassifiedJob.class, Topics.JOBS_LIGHT.valueSerde().serializer(),
                 byte[].class, Topics.JOBS_DLQ.valueSerde().serializer());
         return factory -> {
@@ -117,9 +132,55 @@ public class WorkerAutoConfiguration {
         return new CpuBurner();
     }
 
+    /**
+     * Reads {@code jobs.cancellations} with the connection settings of the listeners' consumers but none of their
+     * group or tuning: no group (every worker reads every partition and commits nothing), a fetch that returns
+     * as soon as one request arrives, and polls of many records when reading the topic from its start.
+     */
     @Bean
-    JobProcessor jobProcessor(CostModel costModel, CpuBurner cpuBurner, WorkerProperties properties) {
-        return new JobProcessor(costModel, cpuBurner, properties);
+    CancellationWatch cancellationWatch(ConsumerFactory<?, ?> consumerFactory, Environment environment,
+                                        WorkerProperties properties) {
+        Map<String, Object> config = new HashMap<>(consumerFactory.getConfigurationProperties());
+        List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG)
+                .forEach(config::remove);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        return new CancellationWatch(purpose -> {
+            Map<String, Object> named = new HashMap<>(config);
+            named.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(properties, purpose));
+            return new KafkaConsumer<>(named, new StringDeserializer(), new ByteArrayDeserializer());
+        }, topicLayout(environment).statusRetention(), properties.cancellation().catchUpTimeout(), Clock.systemUTC());
+    }
+
+    /**
+     * RUNNING events go out through a producer of their own: the results' producer is transactional, and these
+     * events must neither wait for a transaction nor fail a job. Leader acknowledgement is enough for an
+     * at-most-once event, and a send blocks at most a second (for metadata, or a full buffer while the broker
+     * is away).
+     */
+    @Bean
+    StatusEvents statusEvents(ProducerFactory<?, ?> producerFactory, WorkerProperties properties) {
+        Map<String, Object> config = new HashMap<>(producerFactory.getConfigurationProperties());
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId(properties, "status"));
+        config.put(ProducerConfig.ACKS_CONFIG, "1");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+        return new StatusEvents(new KafkaProducer<>(config, Topics.JOBS_STATUS.keySerde().serializer(),
+                Topics.JOBS_STATUS.valueSerde().serializer()), properties.pool());
+    }
+
+    /** Names a client of this instance in the broker's logs and metrics. */
+    private static String clientId(WorkerProperties properties, String purpose) {
+        return "kiwo-worker-" + properties.pool() + "-" + properties.instance() + "-" + purpose;
+    }
+
+    @Bean
+    JobProcessor jobProcessor(CostModel costModel, CpuBurner cpuBurner, CancellationWatch cancellationWatch,
+                              StatusEvents statusEvents, WorkerProperties properties) {
+        return new JobProcessor(costModel, cpuBurner, cancellationWatch, statusEvents, properties, Clock.systemUTC());
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.kiwo.worker;
 
 import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +22,8 @@ final class WorkerMetrics {
     private final Counter deadLettered;
     private final Counter failed;
     private final Counter retried;
+    private final Counter cancelled;
+    private final Counter deadlineExceeded;
     private final Timer processing;
     private final Map<JobClass, Timer> endToEnd = new EnumMap<>(JobClass.class);
 
@@ -30,6 +33,8 @@ final class WorkerMetrics {
         this.deadLettered = jobs(registry, pool, "dead_lettered");
         this.failed = jobs(registry, pool, "failed");
         this.retried = jobs(registry, pool, "retried");
+        this.cancelled = jobs(registry, pool, "cancelled");
+        this.deadlineExceeded = jobs(registry, pool, "deadline_exceeded");
         this.processing = Timer.builder("kiwo.worker.processing")
                 .description("Time from starting a job to its result being ready")
                 .tag("pool", pool)
@@ -66,13 +71,20 @@ final class WorkerMetrics {
         deadLettered.increment();
     }
 
-    /** A job used up its attempts and got a FAILED result. */
-    void failed() {
-        failed.increment();
-    }
-
     /** An attempt failed and the job went to a retry topic. */
     void retried() {
         retried.increment();
+    }
+
+    /**
+     * A job ended without succeeding, counted by why: {@code failed} (out of attempts), {@code cancelled} or
+     * {@code deadline_exceeded}.
+     */
+    void ended(JobErrorCode reason) {
+        switch (reason) {
+            case CANCELLED -> cancelled.increment();
+            case DEADLINE_EXCEEDED -> deadlineExceeded.increment();
+            case PROCESSING_FAILED -> failed.increment();
+        }
     }
 }

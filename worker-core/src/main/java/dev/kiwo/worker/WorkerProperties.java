@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param resultTimeout how long to wait for the broker to acknowledge a result before the record fails
  * @param cost          the CPU cost model
  * @param retry         how failing jobs are retried through retry topics before they are dead-lettered
+ * @param cancellation  how cancellations requested through the API are honoured
  */
 @ConfigurationProperties("kiwo.worker")
 public record WorkerProperties(
@@ -28,7 +29,8 @@ public record WorkerProperties(
         List<String> topics,
         @DefaultValue("10s") Duration resultTimeout,
         @DefaultValue Cost cost,
-        @DefaultValue Retry retry) {
+        @DefaultValue Retry retry,
+        @DefaultValue Cancellation cancellation) {
 
     private static final Set<String> JOB_TOPICS = Set.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name());
 
@@ -103,6 +105,22 @@ public record WorkerProperties(
                 throw new IllegalArgumentException("kiwo.worker.cost." + key + " must be a finite number >= 0, was "
                         + value);
             }
+        }
+    }
+
+    /**
+     * Cancellations: every worker reads all of {@code jobs.cancellations}. A job whose cancellation it has read
+     * never starts another attempt and stops at the next safe point of a running one. A cancellation requested
+     * before an attempt started wins even if the worker reads it late: before a job's {@code SUCCEEDED} result
+     * is written, the worker waits until it has read the cancellations up to the attempt's start.
+     *
+     * @param catchUpTimeout how long a finished job waits at most for that; after it the result stands (a
+     *                       warning is logged). Also how long start-up waits for the first read of the topic
+     */
+    public record Cancellation(@DefaultValue("1s") Duration catchUpTimeout) {
+
+        public Cancellation {
+            requirePositive("kiwo.worker.cancellation.catch-up-timeout", catchUpTimeout);
         }
     }
 

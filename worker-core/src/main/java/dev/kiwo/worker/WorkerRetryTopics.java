@@ -90,7 +90,7 @@ class WorkerRetryTopics extends RetryTopicConfigurationSupport {
         return factory -> {
             factory.setDeadLetterPublisherCreator((templateResolver, destinationResolver) -> new TransactionalForwarder(
                     templateResolver, destinationResolver, template.getObject(), results.getObject(),
-                    metrics.getObject()));
+                    metrics.getObject(), properties.pool(), Clock.systemUTC()));
             factory.setHeadersFunction(TransactionalForwarder.failureHeaders(properties.pool(), Clock.systemUTC()));
             // Retry topics mirror the partition of their job topic; jobs.dlq has fewer, so its producer picks.
             factory.setPartitionResolver((record, nextTopic) ->

@@ -2,11 +2,10 @@ package dev.kiwo.worker;
 
 import dev.kiwo.model.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.kiwo.model.ClassifiedJob;
-import dev.kiwo.model.Job;
 import dev.kiwo.model.JobClass;
+import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
@@ -19,64 +18,25 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import dev.kiwo.testsupport.KafkaTestBroker;
-import dev.kiwo.testsupport.TopicReader;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.support.KafkaHeaders;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-@SpringBootTest
-class WorkerIntegrationTest {
+class WorkerIntegrationTest extends BrokerBackedTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String FIRST_RETRY = RetryTopicNames.retryTopic(Topics.JOBS_LIGHT.name(), Duration.ofMillis(200));
     private static final String SECOND_RETRY = RetryTopicNames.retryTopic(Topics.JOBS_LIGHT.name(), Duration.ofMillis(400));
-
-    @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
-    }
-
-    @Autowired
-    private MeterRegistry meters;
-
-    private KafkaProducer<String, byte[]> producer;
-
-    @BeforeEach
-    void startProducer() {
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers()),
-                Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    }
-
-    @AfterEach
-    void stopProducer() {
-        producer.close();
-    }
 
     @Test
     void publishesExactlyOneResultPerJobWithTheCorrelationId() {
@@ -108,6 +68,8 @@ class WorkerIntegrationTest {
             assertThat(result.processingMs())
                     .isEqualTo(Duration.between(result.startedAt(), result.finishedAt()).toMillis());
             assertThat(result.error()).isNull();
+            assertThat(result.errorCode()).isNull();
+            assertThat(result.attempts()).isEqualTo(1);
         });
         assertThat(meters.get("kiwo.worker.jobs").tags("pool", "light", "outcome", "succeeded").counter().count())
                 .isGreaterThanOrEqualTo(sent.size());
@@ -217,6 +179,7 @@ class WorkerIntegrationTest {
                 jobId);
         assertThat(result.value().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.value().error()).isNull();
+        assertThat(result.value().attempts()).isEqualTo(3);
         assertThat(header(result, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + jobId);
 
         ConsumerRecord<String, ClassifiedJob> firstRetry = single(awaitRecords(FIRST_RETRY,
@@ -263,6 +226,8 @@ class WorkerIntegrationTest {
 
         assertThat(result.value().status()).isEqualTo(JobStatus.FAILED);
         assertThat(result.value().error()).startsWith(SimulatedFailureException.class.getName()).contains("attempt 3");
+        assertThat(result.value().errorCode()).isEqualTo(JobErrorCode.PROCESSING_FAILED);
+        assertThat(result.value().attempts()).isEqualTo(3);
         assertThat(result.value().pool()).isEqualTo("light");
         assertThat(header(result, KiwoHeaders.CORRELATION_ID)).isEqualTo("corr-" + jobId);
 
@@ -332,75 +297,4 @@ class WorkerIntegrationTest {
         }
     }
 
-    private RecordMetadata send(Integer partition, String key, byte[] value, String correlationId) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.JOBS_LIGHT.name(), partition, key, value);
-        record.headers().add(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
-        try {
-            return producer.send(record).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("Could not send " + key, e);
-        }
-    }
-
-    private static <V> ConsumerRecord<String, V> single(Map<String, List<ConsumerRecord<String, V>>> byKey, String key) {
-        assertThat(byKey.get(key)).hasSize(1);
-        return byKey.get(key).get(0);
-    }
-
-    /** Every record of a topic up to its current end, by key, as a consumer of the given isolation sees it. */
-    private static Map<String, List<ConsumerRecord<String, byte[]>>> readToEnd(String topic, String isolation) {
-        Map<String, List<ConsumerRecord<String, byte[]>>> byKey = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
-                Serdes.String().deserializer(), Serdes.ByteArray().deserializer())) {
-            for (ConsumerRecord<String, byte[]> record : TopicReader.readToEnd(TopicReader.fromBeginning(consumer,
-                    topic), WAIT)) {
-                byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
-            }
-        }
-        return byKey;
-    }
-
-    private static <V> Map<String, List<ConsumerRecord<String, V>>> awaitRecords(
-            String topic, Deserializer<V> deserializer, Collection<String> keys) {
-        Map<String, List<ConsumerRecord<String, V>>> byKey = new HashMap<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
-                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                Serdes.String().deserializer(), deserializer)) {
-            TopicReader.fromBeginning(consumer, topic);
-            await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
-                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (keys.contains(record.key())) {
-                        byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
-                    }
-                }
-                assertThat(byKey.keySet()).containsAll(keys);
-            });
-        }
-        return byKey;
-    }
-
-    private static String header(ConsumerRecord<?, ?> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static Job lightJob() {
-        return lightJob(null);
-    }
-
-    private static Job lightJob(Simulation simulate) {
-        return new Job(UUID.randomUUID().toString(), "report.pdf", 1, 3, 0,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS), simulate);
-    }
-
-    private static ClassifiedJob classified(Job job, JobClass jobClass) {
-        return new ClassifiedJob(job, jobClass, "below all thresholds", Instant.now().truncatedTo(ChronoUnit.MILLIS));
-    }
-
-    private static byte[] json(ClassifiedJob job) {
-        return Topics.JOBS_LIGHT.valueSerde().serializer().serialize(Topics.JOBS_LIGHT.name(), job);
-    }
 }

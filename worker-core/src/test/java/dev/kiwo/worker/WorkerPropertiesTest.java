@@ -12,30 +12,32 @@ class WorkerPropertiesTest {
     private static final WorkerProperties.Cost COST = new WorkerProperties.Cost(1.0, 20, 5, 20, Duration.ofSeconds(30));
     private static final WorkerProperties.Retry RETRY = new WorkerProperties.Retry(3,
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(5)), 1);
+    private static final WorkerProperties.Cancellation CANCELLATION =
+            new WorkerProperties.Cancellation(Duration.ofSeconds(1));
 
     @Test
     void acceptsBothJobTopicsForASharedPool() {
         WorkerProperties properties = new WorkerProperties("shared", "w-1", List.of("jobs.light", "jobs.heavy"),
-                Duration.ofSeconds(10), COST, RETRY);
+                Duration.ofSeconds(10), COST, RETRY, CANCELLATION);
         assertThat(properties.topics()).containsExactly("jobs.light", "jobs.heavy");
     }
 
     @Test
     void rejectsATopicThatDoesNotCarryClassifiedJobs() {
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties("light", "w-1",
-                List.of("jobs.in"), Duration.ofSeconds(10), COST, RETRY)).withMessageContaining("jobs.in");
+                List.of("jobs.in"), Duration.ofSeconds(10), COST, RETRY, CANCELLATION)).withMessageContaining("jobs.in");
     }
 
     @Test
     void rejectsAPoolWithoutTopics() {
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties("light", "w-1",
-                List.of(), Duration.ofSeconds(10), COST, RETRY));
+                List.of(), Duration.ofSeconds(10), COST, RETRY, CANCELLATION));
     }
 
     @Test
     void namesTheInstanceAfterTheHostWhenNotSet() {
         WorkerProperties properties = new WorkerProperties("light", " ", List.of("jobs.light"),
-                Duration.ofSeconds(10), COST, RETRY);
+                Duration.ofSeconds(10), COST, RETRY, CANCELLATION);
         assertThat(properties.instance()).isNotBlank();
     }
 
@@ -83,7 +85,13 @@ class WorkerPropertiesTest {
     @Test
     void prefixesTransactionalIdsWithPoolAndInstance() {
         WorkerProperties properties = new WorkerProperties("heavy", "worker-heavy-7f9c", List.of("jobs.heavy"),
-                Duration.ofSeconds(10), COST, RETRY);
+                Duration.ofSeconds(10), COST, RETRY, CANCELLATION);
         assertThat(properties.transactionIdPrefix()).isEqualTo("kiwo-worker-heavy-worker-heavy-7f9c-");
+    }
+
+    @Test
+    void rejectsACatchUpTimeoutOfZero() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new WorkerProperties.Cancellation(Duration.ZERO))
+                .withMessageContaining("catch-up-timeout");
     }
 }
