@@ -8,16 +8,22 @@ import org.springframework.util.unit.DataSize;
 /**
  * Settings of the HTTP front door.
  *
- * @param maxRequestSize largest accepted request body; larger bodies get 413, with or without Content-Length
- * @param produceTimeout upper bound for handing a job to Kafka, including waiting for the broker's ack;
- *                       the producer's own timeouts are derived from it
- * @param retryAfter     what the Retry-After header of a 503 suggests to clients
+ * @param maxRequestSize      largest accepted request body; larger bodies get 413, with or without Content-Length.
+ *                            Applies to every body but a batch
+ * @param produceTimeout      upper bound for handing a job, or all jobs of a batch, to Kafka, including waiting
+ *                            for the broker's ack; the producer's own timeouts are derived from it. The answer then
+ *                            comes at once: no request waits longer for Kafka, and none holds a thread meanwhile
+ * @param retryAfter          what the Retry-After header of a 503 suggests to clients
+ * @param maxBatchRequestSize largest accepted batch body ({@code application/x-ndjson}); larger bodies get 413
+ * @param maxBatchLines       most lines, blank ones included, in one batch; more get 413
  */
 @ConfigurationProperties("kiwo.api")
 public record ApiProperties(
         @DefaultValue("64KB") DataSize maxRequestSize,
         @DefaultValue("2s") Duration produceTimeout,
-        @DefaultValue("3s") Duration retryAfter) {
+        @DefaultValue("3s") Duration retryAfter,
+        @DefaultValue("1MB") DataSize maxBatchRequestSize,
+        @DefaultValue("1000") int maxBatchLines) {
 
     public ApiProperties {
         if (maxRequestSize.toBytes() < 1) {
@@ -28,6 +34,12 @@ public record ApiProperties(
         }
         if (retryAfter.isNegative()) {
             throw new IllegalArgumentException("kiwo.api.retry-after must not be negative");
+        }
+        if (maxBatchRequestSize.toBytes() < 1) {
+            throw new IllegalArgumentException("kiwo.api.max-batch-request-size must be positive");
+        }
+        if (maxBatchLines < 1) {
+            throw new IllegalArgumentException("kiwo.api.max-batch-lines must be positive");
         }
     }
 }

@@ -5,11 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
- * The {@code Idempotency-Key} request header. The jobId is a name-based UUID (version 5, RFC 9562) over a fixed
- * namespace and the key, so every API replica derives the same jobId for the same key without shared state;
- * the classifier then routes only the first record of each jobId.
+ * The {@code Idempotency-Key} request header, or the {@code idempotencyKey} property of a job. The jobId is a
+ * name-based UUID (version 5, RFC 9562) over a fixed namespace and the key, so every API replica derives the same
+ * jobId for the same key without shared state; the classifier then routes only the first record of each jobId.
  */
 final class IdempotencyKey {
 
@@ -17,18 +18,26 @@ final class IdempotencyKey {
 
     static final int MAX_LENGTH = 128;
 
+    /** Visible ASCII only, like the correlation id: safe to log and unambiguous as bytes. */
+    static final String PATTERN = "[\\x21-\\x7e]{1," + MAX_LENGTH + "}";
+
+    static final String REQUIREMENT = "must be 1 to " + MAX_LENGTH + " visible ASCII characters";
+
+    private static final Pattern ACCEPTABLE = Pattern.compile(PATTERN);
+
     /** The namespace of kiwo jobIds derived from idempotency keys; changing it changes every derived jobId. */
     static final UUID NAMESPACE = UUID.fromString("5b0f7c52-3c1e-4d8a-9a57-0c6f2e4b9d13");
 
     private IdempotencyKey() {
     }
 
-    /** Visible ASCII only, like the correlation id: safe to log and unambiguous as bytes. */
     static boolean isAcceptable(String value) {
-        if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
-            return false;
-        }
-        return value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+        return value != null && ACCEPTABLE.matcher(value).matches();
+    }
+
+    /** The jobId of a submission: derived from its key, or a new random one when it has none. */
+    static String jobIdFor(String key) {
+        return key == null ? UUID.randomUUID().toString() : jobId(key);
     }
 
     static String jobId(String key) {

@@ -1,14 +1,16 @@
 package dev.kiwo.api.jobs;
 
 import dev.kiwo.model.Job;
+import java.util.concurrent.CompletableFuture;
 
 /** Hands an accepted job to the rest of the system. */
 interface JobPublisher {
 
     /**
-     * Returns once the job is durably stored.
+     * Starts storing the job and returns at once; no thread waits for the outcome.
      *
-     * @throws JobNotPublishedException if that did not happen within the configured bound
+     * @return completes once the job is durably stored, or exceptionally with {@link JobNotPublishedException} if
+     *         that did not happen within the configured bound
      */
-    void publish(Job job, String correlationId);
+    CompletableFuture<Void> publish(Job job, String correlationId);
 }

@@ -1,6 +1,7 @@
 package dev.kiwo.api.jobs;
 
 import dev.kiwo.api.ApiProperties;
+import dev.kiwo.api.web.CorrelationId;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
@@ -10,7 +11,7 @@ import io.micrometer.observation.transport.SenderContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,15 +20,20 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.kafka.core.KafkaProducerException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Produces jobs to {@code jobs.in} keyed by jobId and waits for the broker's acknowledgement, never longer than
- * {@code kiwo.api.produce-timeout} in total: {@code send} may block on metadata, and whatever of the bound is
- * left is spent waiting on the ack.
+ * Produces jobs to {@code jobs.in} keyed by jobId. The returned future completes from the producer's callback
+ * once the broker acknowledged the write, or fails within {@code kiwo.api.produce-timeout} in total: {@code send}
+ * blocks the caller only while the producer has no metadata for {@code jobs.in} (the broker unreachable), for at
+ * most {@code max.block.ms}, which is the produce timeout; whatever of the bound is left is the most the ack is
+ * waited for. No thread waits for the ack.
  *
  * <p>Each publish is a {@code kiwo.api.publish} observation: a timer (the produce latency the client sees, ack
  * included) and a span, child of the request's, whose context goes into the record as {@code traceparent} so the
@@ -62,7 +68,7 @@ class KafkaJobPublisher implements JobPublisher {
     }
 
     @Override
-    public void publish(Job job, String correlationId) {
+    public CompletableFuture<Void> publish(Job job, String correlationId) {
         long deadline = System.nanoTime() + timeout.toNanos();
         ProducerRecord<String, Job> record = new ProducerRecord<>(Topics.JOBS_IN.name(), null, job.jobId(), job,
                 List.of(new RecordHeader(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8))));
@@ -70,30 +76,59 @@ class KafkaJobPublisher implements JobPublisher {
                 headers.remove(name).add(name, value.getBytes(StandardCharsets.UTF_8)));
         context.setCarrier(record.headers());
         context.setRemoteServiceName("kafka");
-        Observation.createNotStarted(OBSERVATION, () -> context, observations)
+        Observation observation = Observation.createNotStarted(OBSERVATION, () -> context, observations)
                 .contextualName(Topics.JOBS_IN.name() + " send")
                 .lowCardinalityKeyValue("topic", Topics.JOBS_IN.name())
-                .observe(() -> send(record, job, correlationId, deadline));
+                .start();
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        send(record)
+                .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((result, failure) -> {
+                    JobNotPublishedException notPublished = failure == null ? null : notPublished(failure);
+                    if (notPublished != null) {
+                        observation.error(notPublished);
+                    }
+                    observation.stop();
+                    // What runs on completion, this log line and the answer, runs in the job's trace and with its
+                    // correlation id in the logging context, like it would on the request's thread.
+                    try (Observation.Scope scope = observation.openScope();
+                         MDC.MDCCloseable logged = MDC.putCloseable(CorrelationId.MDC_KEY, correlationId)) {
+                        if (notPublished == null) {
+                            stored.complete(null);
+                        } else {
+                            log.warn("Job {} not accepted, correlationId={}: {} ({})", job.jobId(), correlationId,
+                                    notPublished.reason(), describe(failure));
+                            stored.completeExceptionally(notPublished);
+                        }
+                    }
+                });
+        return stored;
     }
 
-    private void send(ProducerRecord<String, Job> record, Job job, String correlationId, long deadline) {
+    private CompletableFuture<?> send(ProducerRecord<String, Job> record) {
         try {
-            template.send(record).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw notPublished(job, correlationId, "no acknowledgement from Kafka within " + timeout, e);
-        } catch (ExecutionException e) {
-            throw notPublished(job, correlationId, "Kafka rejected the write", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw notPublished(job, correlationId, "interrupted while waiting for Kafka", e);
+            return template.send(record);
         } catch (KafkaException | org.springframework.kafka.KafkaException e) {
-            throw notPublished(job, correlationId, "Kafka is unavailable", e);
+            return CompletableFuture.failedFuture(e);
         }
     }
 
-    private JobNotPublishedException notPublished(Job job, String correlationId, String reason, Throwable cause) {
-        log.warn("Job {} not accepted, correlationId={}: {} ({})", job.jobId(), correlationId, reason,
-                cause == null ? "no cause" : cause.toString());
-        return new JobNotPublishedException(reason, retryAfter, cause);
+    private JobNotPublishedException notPublished(Throwable failure) {
+        Throwable cause = NestedExceptionUtils.getMostSpecificCause(failure);
+        String reason;
+        if (failure instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            reason = "no acknowledgement from Kafka within " + timeout;
+        } else if (failure instanceof KafkaProducerException) {
+            reason = "Kafka rejected the write";
+        } else {
+            reason = "Kafka is unavailable";
+        }
+        return new JobNotPublishedException(reason, retryAfter, failure);
+    }
+
+    /** The failure and what caused it: Spring's "Failed to send" alone does not say why. */
+    private static String describe(Throwable failure) {
+        Throwable root = NestedExceptionUtils.getRootCause(failure);
+        return root == null ? failure.toString() : failure + ", caused by " + root;
     }
 }

@@ -10,8 +10,11 @@ public final class CorrelationId {
 
     public static final int MAX_LENGTH = 128;
 
-    /** Logging context key, printed by {@code logging.pattern.correlation} like in the other services. */
-    static final String MDC_KEY = "correlationId";
+    /**
+     * Logging context key, printed by {@code logging.pattern.correlation} like in the other services; also set
+     * where a request's work continues on another thread.
+     */
+    public static final String MDC_KEY = "correlationId";
 
     private CorrelationId() {
     }

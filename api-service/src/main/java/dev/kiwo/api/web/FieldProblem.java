@@ -1,9 +1,10 @@
 package dev.kiwo.api.web;
 
 /**
- * One entry of the {@code errors} property of a 400 problem.
+ * One entry of the {@code errors} property of a 400 problem, or of a rejected line of a batch's answer.
  *
- * @param field   the JSON property, request header or {@code body} when the body as a whole is unusable
+ * @param field   the JSON property ({@code simulate.failures} inside {@code simulate}), request header or
+ *                {@code body} when the body, or the batch line, as a whole is unusable
  * @param message what is wrong with it
  */
 public record FieldProblem(String field, String message) {

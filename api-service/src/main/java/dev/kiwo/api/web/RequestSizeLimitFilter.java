@@ -15,28 +15,43 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Caps request bodies at {@code kiwo.api.max-request-size}. The cap is enforced while the body is read, so it
- * holds for chunked bodies without Content-Length; a declared Content-Length above the cap fails on the first
- * read without consuming the body. The failure surfaces inside MVC, where it becomes a 413 problem.
+ * Caps request bodies at {@code kiwo.api.max-request-size}, batches ({@code application/x-ndjson}) at
+ * {@code kiwo.api.max-batch-request-size}. The cap is enforced while the body is read, so it holds for chunked
+ * bodies without Content-Length; a declared Content-Length above the cap fails on the first read without consuming
+ * the body. The failure surfaces inside MVC, where it becomes a 413 problem.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
+    private final long maxBatchBytes;
 
     RequestSizeLimitFilter(ApiProperties properties) {
         this.maxBytes = properties.maxRequestSize().toBytes();
+        this.maxBatchBytes = properties.maxBatchRequestSize().toBytes();
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        chain.doFilter(new SizeLimitedRequest(request, maxBytes), response);
+        chain.doFilter(new SizeLimitedRequest(request, isBatch(request) ? maxBatchBytes : maxBytes), response);
+    }
+
+    private static boolean isBatch(HttpServletRequest request) {
+        String contentType = request.getContentType();
+        try {
+            return contentType != null
+                    && MediaType.APPLICATION_NDJSON.equalsTypeAndSubtype(MediaType.parseMediaType(contentType));
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private static final class SizeLimitedRequest extends HttpServletRequestWrapper {
@@ -100,14 +115,14 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
 
         private void checkDeclaredLength() {
             if (declaredLength > maxBytes) {
-                throw new RequestBodyTooLargeException(maxBytes);
+                throw RequestBodyTooLargeException.bytes(maxBytes);
             }
         }
 
         private void count(int n) {
             count += n;
             if (count > maxBytes) {
-                throw new RequestBodyTooLargeException(maxBytes);
+                throw RequestBodyTooLargeException.bytes(maxBytes);
             }
         }
 

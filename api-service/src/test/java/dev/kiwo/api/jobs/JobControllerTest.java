@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
@@ -14,6 +15,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.kiwo.api.ApiProperties;
+import dev.kiwo.api.status.JobStatusService;
 import dev.kiwo.api.web.CorrelationId;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Simulation;
@@ -36,13 +38,19 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.RequestBuilder;
 import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.web.context.request.async.WebAsyncUtils;
 
 @WebMvcTest(JobController.class)
+@Import(JobRequestReader.class)
 class JobControllerTest {
 
     private static final String VALID = """
@@ -63,6 +71,10 @@ class JobControllerTest {
 
     @Autowired
     RecordingJobPublisher publisher;
+
+    /** The status side has its own tests on a real broker; here it only has to exist. */
+    @MockitoBean
+    JobStatusService status;
 
     @BeforeEach
     void resetPublisher() {
@@ -104,7 +116,7 @@ class JobControllerTest {
 
     @Test
     void echoesClientCorrelationIdAndPublishesIt() throws Exception {
-        mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, "order-42/abc"))
+        perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, "order-42/abc"))
                 .andExpect(status().isAccepted())
                 .andExpect(header().string(CorrelationId.HEADER, "order-42/abc"));
 
@@ -211,15 +223,15 @@ class JobControllerTest {
                 bad("simulate too many failures", withSimulate("{\"failures\":11}"), "simulate.failures",
                         "must be an integer from 0 to 10, was 11"),
                 bad("simulate fractional failures", withSimulate("{\"failures\":1.5}"), "simulate.failures",
-                        "must be an integer from 0 to 10, was 1.5"),
+                        "must be an integer, was 1.5"),
                 bad("simulate string failures", withSimulate("{\"failures\":\"2\"}"), "simulate.failures",
                         "was string"),
                 bad("simulate null failures", withSimulate("{\"failures\":null}"), "simulate.failures",
-                        "was null"),
+                        "must not be null"),
                 bad("simulate permanent false", withSimulate("{\"permanent\":false}"), "simulate.permanent",
                         "must be true, was false"),
                 bad("simulate permanent string", withSimulate("{\"permanent\":\"yes\"}"), "simulate.permanent",
-                        "must be true, was string"),
+                        "must be a boolean, was string"),
                 bad("invalid UTF-8 in name", concat("{\"name\":\"", new byte[] {(byte) 0xff, (byte) 0xfe},
                         "\",\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}"), "body", "UTF-8"),
                 bad("truncated UTF-8 sequence", concat("{\"name\":\"a", new byte[] {(byte) 0xc3},
@@ -349,7 +361,7 @@ class JobControllerTest {
     @ParameterizedTest
     @ValueSource(strings = {"has space", "tab\there", "caf\u00e9", ""})
     void rejectsCorrelationIdThatIsNotVisibleAscii(String value) throws Exception {
-        mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, value))
+        perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, value))
                 .andExpect(status().isBadRequest())
                 .andExpect(header().string(CorrelationId.HEADER, matchesPattern("[0-9a-f-]{36}")))
                 .andExpect(jsonPath("$.errors[0].field").value(CorrelationId.HEADER));
@@ -359,7 +371,7 @@ class JobControllerTest {
 
     @Test
     void rejectsCorrelationIdLongerThan128Characters() throws Exception {
-        mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, "a".repeat(129)))
+        perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, "a".repeat(129)))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value(CorrelationId.HEADER));
     }
@@ -367,7 +379,7 @@ class JobControllerTest {
     @Test
     void acceptsCorrelationIdOfExactly128Characters() throws Exception {
         String id = "a".repeat(128);
-        mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, id))
+        perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8)).header(CorrelationId.HEADER, id))
                 .andExpect(status().isAccepted())
                 .andExpect(header().string(CorrelationId.HEADER, id));
     }
@@ -376,7 +388,7 @@ class JobControllerTest {
     @ValueSource(strings = {"text/plain", "application/xml", "application/x-www-form-urlencoded",
             "application/problem+json"})
     void rejectsWrongContentTypeWith415(String contentType) throws Exception {
-        mvc.perform(post("/jobs").contentType(contentType).content(VALID))
+        perform(post("/jobs").contentType(contentType).content(VALID))
                 .andExpect(status().isUnsupportedMediaType())
                 .andExpect(header().string("Content-Type", MediaType.APPLICATION_PROBLEM_JSON_VALUE))
                 .andExpect(jsonPath("$.status").value(415));
@@ -384,7 +396,7 @@ class JobControllerTest {
 
     @Test
     void rejectsMissingContentTypeWith415() throws Exception {
-        mvc.perform(post("/jobs").content(VALID))
+        perform(post("/jobs").content(VALID))
                 .andExpect(status().isUnsupportedMediaType())
                 .andExpect(header().string("Content-Type", MediaType.APPLICATION_PROBLEM_JSON_VALUE));
     }
@@ -417,7 +429,7 @@ class JobControllerTest {
     void rejectsOtherMethodsWith405(String method) throws Exception {
         MockHttpServletRequestBuilder request = request(HttpMethod.valueOf(method), "/jobs")
                 .contentType(MediaType.APPLICATION_JSON).content(VALID);
-        mvc.perform(request)
+        perform(request)
                 .andExpect(status().isMethodNotAllowed())
                 .andExpect(header().string("Allow", "POST"))
                 .andExpect(header().string("Content-Type", MediaType.APPLICATION_PROBLEM_JSON_VALUE))
@@ -426,7 +438,7 @@ class JobControllerTest {
 
     @Test
     void answersUnknownPathWith404Problem() throws Exception {
-        mvc.perform(get("/nope"))
+        perform(get("/nope"))
                 .andExpect(status().isNotFound())
                 .andExpect(header().string("Content-Type", MediaType.APPLICATION_PROBLEM_JSON_VALUE));
     }
@@ -454,9 +466,99 @@ class JobControllerTest {
                 .andExpect(jsonPath("$.detail").value("Unexpected server error"));
     }
 
+    @Test
+    void answersOnlyOnceKafkaAcknowledgedTheJob() throws Exception {
+        publisher.holdAcknowledgements();
+
+        MvcResult pending = mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8))).andReturn();
+
+        assertThat(pending.getRequest().isAsyncStarted()).as("request released while Kafka acknowledges").isTrue();
+        assertThat(WebAsyncUtils.getAsyncManager(pending.getRequest()).hasConcurrentResult()).isFalse();
+        publisher.acknowledge();
+        mvc.perform(asyncDispatch(pending)).andExpect(status().isAccepted());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3600, JobRequest.MAX_DEADLINE_SECONDS})
+    void publishesTheDeadline(int deadlineSeconds) throws Exception {
+        postJson(withDeadline(Integer.toString(deadlineSeconds))).andExpect(status().isAccepted());
+
+        Job job = publisher.published().get(0).job();
+        assertThat(job.deadlineSeconds()).isEqualTo(deadlineSeconds);
+        assertThat(job.deadline()).isEqualTo(job.submittedAt().plusSeconds(deadlineSeconds));
+    }
+
+    @Test
+    void publishesNoDeadlineWhenAbsentOrNull() throws Exception {
+        postJson(VALID.getBytes(StandardCharsets.UTF_8)).andExpect(status().isAccepted());
+        postJson(withDeadline("null")).andExpect(status().isAccepted());
+
+        assertThat(publisher.published()).extracting(published -> published.job().deadlineSeconds())
+                .containsExactly(null, null);
+    }
+
+    static Stream<Arguments> badDeadlines() {
+        return Stream.of(
+                Arguments.of("0", "must be an integer from 1 to 86400, was 0"),
+                Arguments.of("-5", "must be an integer from 1 to 86400, was -5"),
+                Arguments.of("86401", "must be an integer from 1 to 86400, was 86401"),
+                Arguments.of("1e30", "must be an integer from 1 to 86400, was 1000000000000000019884624838656"),
+                Arguments.of("2.5", "must be an integer, was 2.5"),
+                Arguments.of("\"60\"", "must be an integer, was string"),
+                Arguments.of("true", "must be an integer, was boolean"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badDeadlines")
+    void rejectsADeadlineThatIsNoWholeNumberOfSecondsUpToADay(String deadline, String message) throws Exception {
+        postJson(withDeadline(deadline))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field").value(contains("deadlineSeconds")))
+                .andExpect(jsonPath("$.errors[0].message").value(message));
+
+        assertThat(publisher.published()).isEmpty();
+    }
+
+    @Test
+    void derivesTheJobIdFromAnIdempotencyKeyPropertyLikeFromTheHeader() throws Exception {
+        postJson(VALID.replace("}", ",\"idempotencyKey\":\"order-7\"}").getBytes(StandardCharsets.UTF_8))
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("Location", "/jobs/" + IdempotencyKey.jobId("order-7")));
+    }
+
+    @Test
+    void rejectsAnIdempotencyKeyGivenAsPropertyAndHeader() throws Exception {
+        perform(jsonPost(VALID.replace("}", ",\"idempotencyKey\":\"order-7\"}").getBytes(StandardCharsets.UTF_8))
+                .header(IdempotencyKey.HEADER, "order-7"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field").value(contains("idempotencyKey")));
+
+        assertThat(publisher.published()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"has space\"", "\"\"", "7"})
+    void rejectsAnIdempotencyKeyPropertyThatIsNotVisibleAscii(String key) throws Exception {
+        postJson(VALID.replace("}", ",\"idempotencyKey\":" + key + "}").getBytes(StandardCharsets.UTF_8))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field").value(contains("idempotencyKey")));
+    }
+
+    @Test
+    void namesFieldsInTheOrderOfTheBodyAndMissingOnesLast() throws Exception {
+        postJson("{\"imageCount\":-1,\"simulate\":{},\"name\":1}".getBytes(StandardCharsets.UTF_8))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field").value(
+                        contains("imageCount", "simulate", "name", "fileSizeMb", "pageCount")));
+    }
+
     private ResultActions postWithKey(String idempotencyKey) throws Exception {
-        return mvc.perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8))
+        return perform(jsonPost(VALID.getBytes(StandardCharsets.UTF_8))
                 .header(IdempotencyKey.HEADER, idempotencyKey));
+    }
+
+    private static byte[] withDeadline(String rawValue) {
+        return VALID.replace("}", ",\"deadlineSeconds\":" + rawValue + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] withSimulate(String rawValue) {
@@ -464,7 +566,14 @@ class JobControllerTest {
     }
 
     private ResultActions postJson(byte[] body) throws Exception {
-        return mvc.perform(jsonPost(body));
+        return perform(jsonPost(body));
+    }
+
+    /** Performs the request and, when the controller answered asynchronously, the dispatch that writes the answer. */
+    private ResultActions perform(RequestBuilder request) throws Exception {
+        ResultActions actions = mvc.perform(request);
+        MvcResult result = actions.andReturn();
+        return result.getRequest().isAsyncStarted() ? mvc.perform(asyncDispatch(result)) : actions;
     }
 
     private static MockHttpServletRequestBuilder jsonPost(byte[] body) {

@@ -23,10 +23,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -145,6 +150,66 @@ class JobSubmissionIntegrationTest {
     }
 
     @Test
+    void batchPutsExactlyItsAcceptedJobsOnJobsInBeforeAnswering() throws Exception {
+        String run = UUID.randomUUID().toString();
+        List<String> keys = IntStream.rangeClosed(1, 6).mapToObj(line -> run + "-" + line).toList();
+        // Lines 1, 3 and 6 are good; 2 has a negative size, 4 is blank, 5 has an unknown field. The rejected lines
+        // carry keys too, so the jobIds they would have had can be looked for on jobs.in.
+        String batch = String.join("\n",
+                withKey("{\"name\":\"first\",\"fileSizeMb\":1,\"pageCount\":2,\"imageCount\":0}", keys.get(0)),
+                withKey("{\"fileSizeMb\":-1,\"pageCount\":2,\"imageCount\":0}", keys.get(1)),
+                withKey("{\"name\":\"third\",\"fileSizeMb\":80,\"pageCount\":9,\"imageCount\":4,"
+                        + "\"deadlineSeconds\":600}", keys.get(2)),
+                "",
+                withKey("{\"fileSizeMb\":1,\"pageCount\":2,\"imageCount\":0,\"colour\":\"red\"}", keys.get(4)),
+                withKey("{\"name\":\"sixth\",\"fileSizeMb\":3,\"pageCount\":1,\"imageCount\":1}", keys.get(5)))
+                + "\n";
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/x-ndjson")
+                .header(CorrelationId.HEADER, "batch-" + run)
+                .POST(HttpRequest.BodyPublishers.ofString(batch))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, ConsumerRecord<String, Job>> onJobsIn = jobsInNow();
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
+        List<JsonNode> answer = response.body().lines().map(JSON::readTree).toList();
+        assertThat(answer).extracting(line -> line.get("status").asString())
+                .containsExactly("ACCEPTED", "400", "ACCEPTED", "400", "400", "ACCEPTED");
+        List<String> accepted = List.of(IdempotencyKey.jobId(keys.get(0)), IdempotencyKey.jobId(keys.get(2)),
+                IdempotencyKey.jobId(keys.get(5)));
+        assertThat(answer).extracting(line -> line.path("jobId").asString()).filteredOn(id -> !id.isEmpty())
+                .containsExactlyElementsOf(accepted);
+        Set<String> batchJobIds = keys.stream().map(IdempotencyKey::jobId).collect(Collectors.toSet());
+        assertThat(onJobsIn.keySet()).as("jobs of the batch on jobs.in when the answer came")
+                .filteredOn(batchJobIds::contains).containsExactlyInAnyOrderElementsOf(accepted);
+        Job third = onJobsIn.get(accepted.get(1)).value();
+        assertThat(third.name()).isEqualTo("third");
+        assertThat(third.deadlineSeconds()).isEqualTo(600);
+        assertThat(onJobsIn.get(accepted.get(2)).headers().lastHeader(KiwoHeaders.CORRELATION_ID).value())
+                .asString(StandardCharsets.UTF_8).isEqualTo("batch-" + run);
+    }
+
+    @Test
+    void concurrentSubmissionsAreAllAcceptedAndStored() {
+        List<CompletableFuture<HttpResponse<String>>> responses = IntStream.range(0, 32)
+                .mapToObj(i -> http.sendAsync(HttpRequest.newBuilder(uri("/jobs"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"fileSizeMb\":1,\"pageCount\":" + i + ",\"imageCount\":0}"))
+                        .build(), HttpResponse.BodyHandlers.ofString()))
+                .toList();
+
+        List<String> jobIds = responses.stream().map(CompletableFuture::join).map(response -> {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            return JSON.readTree(response.body()).get("jobId").stringValue();
+        }).toList();
+
+        assertThat(jobsInNow().keySet()).containsAll(jobIds);
+    }
+
+    @Test
     void declaresAllTopicsAtStartUp() {
         Map<String, TopicDescription> topics = kafkaAdmin.describeTopics(Topics.JOBS_IN.name(),
                 Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_RESULTS.name(),
@@ -206,6 +271,24 @@ class JobSubmissionIntegrationTest {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(path).isEqualTo(200);
+        }
+    }
+
+    private static String withKey(String job, String idempotencyKey) {
+        return job.replace("}", ",\"idempotencyKey\":\"" + idempotencyKey + "\"}");
+    }
+
+    /** Every record on jobs.in up to its end as of this call, by key. */
+    private static Map<String, ConsumerRecord<String, Job>> jobsInNow() {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, Job> consumer = new KafkaConsumer<>(config,
+                Topics.JOBS_IN.keySerde().deserializer(), Topics.JOBS_IN.valueSerde().deserializer())) {
+            Map<String, ConsumerRecord<String, Job>> records = new HashMap<>();
+            TopicReader.readToEnd(TopicReader.fromBeginning(consumer, Topics.JOBS_IN.name()), Duration.ofSeconds(30))
+                    .forEach(record -> records.put(record.key(), record));
+            return records;
         }
     }
 

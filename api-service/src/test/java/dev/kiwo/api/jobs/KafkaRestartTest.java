@@ -14,9 +14,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Backpressure and recovery against a broker that really goes away: stopped, POST answers 503 with Retry-After
- * within the produce timeout; started again on the same ports and data, the same API instance accepts jobs again
- * and what it accepted before the outage is still there.
+ * within the produce timeout, for a job and for a batch; started again on the same ports and data, the same API
+ * instance accepts jobs again, the refused batch retried keeps its jobIds, and what it accepted before the outage
+ * is still there.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "kiwo.api.produce-timeout=2s",
@@ -92,13 +96,31 @@ class KafkaRestartTest {
             assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
             assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
         }
+        String batch = IntStream.range(0, 10).mapToObj(line -> JOB.replace("}",
+                ",\"idempotencyKey\":\"batch-" + UUID.randomUUID() + "\"}")).collect(Collectors.joining("\n"));
+        long start = System.nanoTime();
+        HttpResponse<String> refusedBatch = postBatch(batch);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(refusedBatch.statusCode()).isEqualTo(503);
+        assertThat(refusedBatch.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(JSON.readTree(refusedBatch.body()).get("acknowledged").asInt()).isZero();
+        assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
 
         broker.start();
         String after = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> post("after-outage"), response -> response.statusCode() == 202)
                 .body();
+        HttpResponse<String> retriedBatch = postBatch(batch);
 
-        assertThat(jobIdsOnJobsIn()).contains(before, JSON.readTree(after).get("jobId").stringValue());
+        assertThat(retriedBatch.statusCode()).as(retriedBatch.body()).isEqualTo(200);
+        List<String> batchJobIds = retriedBatch.body().lines()
+                .map(line -> JSON.readTree(line).get("jobId").stringValue()).toList();
+        assertThat(batchJobIds).as("derived from the lines' keys, as in the refused attempt").containsExactlyElementsOf(
+                batch.lines().map(line -> IdempotencyKey.jobId(JSON.readTree(line).get("idempotencyKey").stringValue()))
+                        .toList());
+        assertThat(jobIdsOnJobsIn()).contains(before, JSON.readTree(after).get("jobId").stringValue())
+                .containsAll(batchJobIds);
     }
 
     private HttpResponse<String> post(String idempotencyKey) throws Exception {
@@ -107,6 +129,14 @@ class KafkaRestartTest {
                 .header(IdempotencyKey.HEADER, idempotencyKey + "-" + UUID.randomUUID())
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(JOB))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postBatch(String batch) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                .header("Content-Type", "application/x-ndjson")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(batch))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 

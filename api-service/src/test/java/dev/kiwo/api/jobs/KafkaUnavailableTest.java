@@ -21,6 +21,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The real producer pointed at a loopback port nobody listens on: requests fail fast with 503, never hang. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
@@ -76,6 +78,26 @@ class KafkaUnavailableTest {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(responses).allSatisfy(response -> assertThat(response.join().statusCode()).isEqualTo(503));
+        assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
+    }
+
+    @Test
+    void batchAnswers503WithinProduceTimeoutAndSendsNothingAfterTheFirstFailure() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs"))
+                .header("Content-Type", "application/x-ndjson")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString((JOB + "\n").repeat(20)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("4");
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonNode problem = JsonMapper.shared().readTree(response.body());
+        assertThat(problem.get("jobs").asInt()).isEqualTo(20);
+        assertThat(problem.get("sent").asInt()).as("each send would wait for the broker first").isEqualTo(1);
+        assertThat(problem.get("acknowledged").asInt()).isZero();
         assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
     }
 

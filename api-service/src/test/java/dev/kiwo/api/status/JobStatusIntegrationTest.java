@@ -198,6 +198,24 @@ class JobStatusIntegrationTest {
     }
 
     @Test
+    void aPostThatWaitsForAJobThatDoesNotEndAnswers202WithItsStatusAfterTheWait() throws Exception {
+        long start = System.nanoTime();
+
+        HttpResponse<String> response = send(port, HttpRequest.newBuilder(uri(port, "/jobs"))
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=1")
+                .POST(HttpRequest.BodyPublishers.ofString(JOB)));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.headers().firstValue("Preference-Applied")).hasValue("wait=1");
+        JsonNode view = JSON.readTree(response.body());
+        assertThat(response.headers().firstValue("Location")).hasValue("/jobs/" + view.get("jobId").stringValue());
+        assertThat(view.get("status").stringValue()).isIn("ACCEPTED", "QUEUED");
+        assertThat(view.has("submittedAt")).isTrue();
+    }
+
+    @Test
     void eventsStreamEachChangeFromTheCurrentStateAndEndAfterTheTerminalOne() throws Exception {
         String jobId = submit(port, JOB);
         HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(uri(otherPort(), "/jobs/" + jobId
