@@ -277,14 +277,14 @@ cmd_replay() {
     org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
 }
 
-require_curl() {
+require_api_tools() {
   command -v curl >/dev/null || die "curl is missing; install it from your system's package manager"
+  command -v jq >/dev/null || die "jq is missing; install it from your system's package manager"
 }
 
-# json_field KEY JSON: KEY's value in the API's JSON (strings without their quotes), empty when absent. Enough for
-# the flat fields of a job's status and of a problem; not a JSON parser.
+# json_field KEY JSON: the top-level KEY's value in the API's JSON, empty when absent.
 json_field() {
-  sed -nE 's/.*"'"$1"'":("(([^"\\]|\\.)*)"|(-?[0-9.]+|true|false)).*/\2\4/p' <<<"$2"
+  jq -r --arg key "$1" '.[$key] // empty' <<<"$2"
 }
 
 # api_call METHOD PATH [CURL_ARG...]: sets API_STATUS (the HTTP status) and API_BODY; dies when nothing answers.
@@ -300,19 +300,12 @@ api_call() {
 
 # Prints a job's status (a JobView) as one line: its id and status, then each field the API knows, as key=value.
 job_line() {
-  local json="$1" key value code message line
-  line="$(json_field jobId "$json")  $(json_field status "$json")"
-  for key in jobClass pool attempt submittedAt classifiedAt startedAt finishedAt processingMs deadlineAt \
-    cancelRequestedAt; do
-    value="$(json_field "$key" "$json")"
-    [[ -z "$value" ]] || line+="  $key=$value"
-  done
-  code="$(json_field code "$json")"
-  message="$(json_field message "$json")"
-  if [[ -n "$code" && -n "$message" ]]; then line+="  error=$code: $message"
-  elif [[ -n "$code$message" ]]; then line+="  error=$code$message"
-  fi
-  printf '%s\n' "$line"
+  jq -r '. as $job
+    | [.jobId, .status]
+      + [("jobClass", "pool", "attempt", "submittedAt", "classifiedAt", "startedAt", "finishedAt", "processingMs",
+          "deadlineAt", "cancelRequestedAt") | select($job[.] != null) | "\(.)=\($job[.])"]
+      + [.error // empty | "error=" + ([.code, .message] | map(select(. != null)) | join(": "))]
+    | join("  ")' <<<"$1"
 }
 
 # Dies with what a problem answer (404, 400, 503, ...) of a job request means.
@@ -343,7 +336,7 @@ cmd_job() {
     esac
     shift
   done
-  require_curl
+  require_api_tools
   api_call GET "/jobs/$id" ${prefer[@]+"${prefer[@]}"}
   [[ "$API_STATUS" == 200 ]] || job_problem "$id"
   job_line "$API_BODY"
@@ -353,7 +346,7 @@ cmd_job() {
 cmd_cancel() {
   local id="${1:-}" was
   [[ -n "$id" && "$id" != -* && $# -eq 1 ]] || { say "usage: bash scripts/demo.sh cancel ID" >&2; exit 2; }
-  require_curl
+  require_api_tools
   api_call DELETE "/jobs/$id"
   case "$API_STATUS" in
     202)

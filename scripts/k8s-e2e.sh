@@ -13,13 +13,17 @@
 #      partitions, worker-light's HPA stays at its minimum, no restart, no OOM kill, no failed or evicted
 #      pod, every request accepted, every accepted job exactly one result, all of them completed
 #   4  the classifier logs its routing at the default level
-#   5  figures: figures.md (printed), figures.json, timeline.png
-#   6  demo.sh observe renders both pools from the cluster
-#   7  demo.sh down; namespace and every object labelled app.kubernetes.io/part-of=kiwo gone
+#   5  the job API through the cluster's Service: a POST that waits answers SUCCEEDED, a running heavy job
+#      is cancelled (demo.sh cancel) and ends CANCELLED, an event stream ends with the terminal event, an
+#      NDJSON batch answers line by line, an unknown id answers 404
+#   6  figures: figures.md (printed), figures.json, timeline.png
+#   7  demo.sh observe renders both pools from the cluster
+#   8  demo.sh down; namespace and every object labelled app.kubernetes.io/part-of=kiwo gone
 #
 # Exit 0 only when every check held. On a failure: a diagnostic dump (also in diagnostics.txt), exit 1; the
 # namespace is left for inspection (bash scripts/demo.sh down --context NAME removes it).
-# Output: KIWO_E2E_OUT (target/k8s-e2e): samples.csv, pods.csv, *.log, figures.*, timeline.png, observe.txt.
+# Output: KIWO_E2E_OUT (target/k8s-e2e): samples.csv, pods.csv, *.log, figures.*, timeline.png, observe.txt,
+# lifecycle.txt.
 # Knobs: KIWO_E2E_LOAD_ARGS (must keep --bootstrap-servers and --json -), KIWO_E2E_SAMPLE_INTERVAL (5),
 # KIWO_E2E_OBSERVE_ROUNDS (1), KIWO_E2E_DEPLOY_TIMEOUT (1800), KIWO_E2E_LOAD_TIMEOUT (900) and
 # KIWO_E2E_DOWN_TIMEOUT (600) in seconds;
@@ -223,7 +227,7 @@ parse_args() {
 prerequisites() {
   step "Prerequisites"
   local missing=() tool
-  for tool in kubectl java mvn timeout tee paste; do
+  for tool in kubectl java mvn timeout tee paste curl jq; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   ((BASH_VERSINFO[0] >= 5)) || missing+=("bash 5 or newer (this is $BASH_VERSION)")
@@ -376,6 +380,78 @@ classifier_logs() {
   grep -i 'Routed' "$OUT/classifier.log" | grep -i 'light' | grep -i 'heavy' | tail -n 1 | cut -c1-240 | sed 's/^/      /' || true
 }
 
+# The API's address from this machine: kind maps the NodePort to localhost:8080, other clusters expose it on
+# the node's address.
+api_url() {
+  if [[ "$CTX" == "kind-${KIWO_CLUSTER_NAME:-kiwo}" ]]; then
+    printf 'http://localhost:8080'
+  else
+    printf 'http://%s:30080' "$(k get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')"
+  fi
+}
+
+# api METHOD PATH [CURL_ARG...]: the body, then the HTTP status on the last line; logged to lifecycle.txt.
+api() {
+  local method="$1" path="$2"
+  shift 2
+  printf '> %s %s\n' "$method" "$path" >>"$OUT/lifecycle.txt"
+  curl -sS -m 75 -X "$method" -w '\n%{http_code}' "$@" "$API_URL$path" | tee -a "$OUT/lifecycle.txt"
+  printf '\n' >>"$OUT/lifecycle.txt"
+}
+
+lifecycle() {
+  step "Lifecycle: status, wait, events, cancel and a batch through the API's Service"
+  API_URL="$(api_url)"
+  local out status body id i stages
+  : >"$OUT/lifecycle.txt"
+
+  out="$(api POST /jobs -H 'Content-Type: application/json' -H 'Prefer: wait=45' \
+    -d '{"fileSizeMb":2,"pageCount":3,"imageCount":0}')" || fail "POST /jobs at $API_URL failed"
+  status="${out##*$'\n'}" body="${out%$'\n'*}"
+  [[ "$status" == 200 && "$(jq -r .status <<<"$body")" == SUCCEEDED ]] ||
+    fail "a light job POSTed with Prefer: wait=45 did not answer 200 SUCCEEDED (HTTP $status: $body)"
+  say "POST with Prefer: wait=45: 200 $(jq -r '"\(.status) in \(.processingMs) ms on pool \(.pool)"' <<<"$body")"
+
+  # 1,000 MB is 20 s of CPU: running long enough to be cancelled.
+  out="$(api POST /jobs -H 'Content-Type: application/json' -d '{"fileSizeMb":1000,"pageCount":0,"imageCount":0}')" ||
+    fail "POST /jobs failed"
+  id="$(jq -r .jobId <<<"${out%$'\n'*}")"
+  for ((i = 0; i < 120; i++)); do
+    out="$(api GET "/jobs/$id")" || true
+    status="$(sed -n 1p <<<"$out" | jq -r '.status // empty' 2>/dev/null)" || status=""
+    [[ "$status" == RUNNING ]] && break
+    sleep 1
+  done
+  [[ "$status" == RUNNING ]] || fail "heavy job $id not RUNNING within 120 s (last: $status)"
+  KIWO_API_URL="$API_URL" bash "$ROOT/scripts/demo.sh" cancel "$id" >>"$OUT/lifecycle.txt" 2>&1 ||
+    fail "demo.sh cancel $id failed (lifecycle.txt)"
+  out="$(KIWO_API_URL="$API_URL" bash "$ROOT/scripts/demo.sh" job "$id" --wait 45)" || fail "demo.sh job $id failed"
+  printf '%s\n' "$out" >>"$OUT/lifecycle.txt"
+  [[ "$out" == *" CANCELLED "* ]] || fail "heavy job $id did not end CANCELLED after demo.sh cancel: $out"
+  say "demo.sh cancel on a running heavy job: $(cut -c1-160 <<<"$out")"
+
+  out="$(api POST /jobs -H 'Content-Type: application/json' -d '{"fileSizeMb":1,"pageCount":1,"imageCount":0}')" ||
+    fail "POST /jobs failed"
+  id="$(jq -r .jobId <<<"${out%$'\n'*}")"
+  stages="$(curl -sS -N -m 60 -H 'Accept: text/event-stream' "$API_URL/jobs/$id/events" |
+    sed -n 's/^data://p' | jq -r .status | paste -sd' ')" || fail "the event stream of job $id did not end within 60 s"
+  printf 'events of %s: %s\n' "$id" "$stages" >>"$OUT/lifecycle.txt"
+  [[ "$stages" == *SUCCEEDED ]] || fail "the event stream of job $id did not end with SUCCEEDED: $stages"
+  say "event stream: $stages"
+
+  out="$(api POST /jobs -H 'Content-Type: application/x-ndjson' --data-binary $'{"fileSizeMb":1,"pageCount":1,"imageCount":0}\n{"fileSizeMb":-1,"pageCount":1,"imageCount":0}\n{"fileSizeMb":2,"pageCount":0,"imageCount":0}\n')" ||
+    fail "the batch POST failed"
+  status="${out##*$'\n'}" body="${out%$'\n'*}"
+  [[ "$status" == 200 && "$(jq -r .status <<<"$body" | paste -sd' ')" == "ACCEPTED 400 ACCEPTED" ]] ||
+    fail "a batch of two good lines and one bad did not answer ACCEPTED, 400, ACCEPTED (HTTP $status: $body)"
+  say "batch of 3 lines (one bad): $(jq -r .status <<<"$body" | paste -sd' ')"
+
+  out="$(api GET /jobs/00000000-0000-4000-8000-000000000000)" || fail "GET of an unknown job id failed"
+  status="${out##*$'\n'}"
+  [[ "$status" == 404 ]] || fail "an unknown job id answered HTTP $status, not 404"
+  say "unknown id: 404; requests and answers in $OUT/lifecycle.txt"
+}
+
 figures() {
   step "Figures: table and chart"
   sed -n '/^| Figure/,/^$/p' "$OUT/figures.md"
@@ -426,6 +502,7 @@ main() {
   load_with_sampler
   analyse
   classifier_logs
+  lifecycle
   figures
   observe
   down_and_check
