@@ -49,7 +49,9 @@ class JobController {
         this.status = status;
     }
 
-    @PostMapping(path = "/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
+    // Produces is declared so that an Accept the answer cannot meet is refused before any job is stored.
+    @PostMapping(path = "/jobs", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<?>> submit(@RequestBody(required = false) byte[] body,
             @RequestHeader(name = CorrelationId.HEADER, required = false) String suppliedCorrelationId,
             @RequestHeader(name = IdempotencyKey.HEADER, required = false) String idempotencyKey,
