@@ -1,6 +1,7 @@
 package dev.kiwo.api.status;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,7 +45,8 @@ final class JobEventStream {
         emitter.onCompletion(stream::close);
         emitter.onTimeout(stream::close);
         emitter.onError(error -> stream.close());
-        stream.heartbeat = scheduler.scheduleAtFixedRate(() -> stream.offer(HEARTBEAT), properties.heartbeat());
+        stream.heartbeat = scheduler.scheduleAtFixedRate(() -> stream.offer(HEARTBEAT),
+                Instant.now().plus(properties.heartbeat()), properties.heartbeat());
         stream.unwatch = view.watch(jobId, stream::offer);
         view.current(jobId).ifPresent(stream::offer);
         return emitter;
