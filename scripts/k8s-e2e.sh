@@ -64,7 +64,7 @@ say() { printf '    %s\n' "$*"; }
 
 finish_step() {
   if ((STEP >= 0)); then
-    STEP_TIMES+=("$(printf '[%d/7] %-16s %5d s' "$STEP" "${STEP_NAME%%:*}" $((SECONDS - STEP_START)))")
+    STEP_TIMES+=("$(printf '[%d/8] %-16s %5d s' "$STEP" "${STEP_NAME%%:*}" $((SECONDS - STEP_START)))")
     say "(step $STEP took $((SECONDS - STEP_START)) s)"
   fi
 }
@@ -74,7 +74,7 @@ step() {
   STEP=$((STEP + 1))
   STEP_NAME="$1"
   STEP_START=$SECONDS
-  printf '\n[%d/7] %s\n' "$STEP" "$STEP_NAME"
+  printf '\n[%d/8] %s\n' "$STEP" "$STEP_NAME"
 }
 
 fail() {
