@@ -2,7 +2,9 @@ package dev.kiwo.bench;
 
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,13 +12,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * {@code POST /jobs} at fixed rates and at saturation (acks=all, the API's own producer settings), against Kafka's
- * ProducerPerformance on the same broker with the same record size and acks=all. Only the broker and the API run.
+ * {@code POST /jobs} at fixed rates and at saturation (acks=all, the API's own producer settings), then single jobs
+ * and NDJSON batches from closed-loop clients, against Kafka's ProducerPerformance on the same broker with the same
+ * record size and acks=all. Only the broker and the API run.
  */
 final class IngestExperiment implements Experiment {
 
@@ -40,9 +44,18 @@ final class IngestExperiment implements Experiment {
         int concurrency = params.integer("concurrency", 200, 200);
         long perfRecords = params.integer("perf-records", 200_000, 1_000_000);
         int perfRate = params.integer("perf-rate", 2000, 2000);
-        List<String> jvm = params.strings("api-jvm", "-Xms64m,-Xmx384m,-XX:+UseSerialGC",
-                "-Xms64m,-Xmx384m,-XX:+UseSerialGC");
+        // The status view keeps every job of the retention in memory and batches put millions through in a minute,
+        // so the heap is large and at its full size from the start: the figures are the API's, not a short heap's.
+        List<String> jvm = params.strings("api-jvm", "-Xms4g,-Xmx4g,-XX:+UseSerialGC",
+                "-Xms4g,-Xmx4g,-XX:+UseSerialGC");
         List<String> apiArgs = params.strings("api-args", "", "");
+        List<String> loadJvm = params.strings("load-jvm", "-Xmx512m", "-Xmx512m");
+        int singleClients = params.integer("single-clients", 64, 64);
+        int batchClients = params.integer("batch-clients", 4, 4);
+        int batchLines = params.integer("batch-lines", 1000, 1000);
+        Duration clientWarmup = params.duration("client-warmup", "5s", "10s");
+        // The previous, synchronous API's documented saturation; its code is gone, so it cannot be re-measured.
+        int syncSaturation = params.integer("sync-saturation", 2376, 2376);
         int recordSize = recordSize();
 
         out.println("[ingest] broker and api");
@@ -53,13 +66,14 @@ final class IngestExperiment implements Experiment {
 
         int warmupRate = params.integer("warmup-rate", 300, 300);
         out.printf("[ingest] warm-up: %ss at %d/s (not reported)%n", warmup.toSeconds(), warmupRate);
-        load(stack, api, "ingest-warmup", warmupRate, Duration.ZERO, warmup, concurrency, out);
+        load(stack, api, loadJvm, "ingest-warmup", warmupRate, Duration.ZERO, warmup, concurrency, out);
 
         List<Map<String, Object>> steps = new ArrayList<>();
         double best = 0;
         for (int rate : rates) {
             out.printf("%n[ingest] POST /jobs at %d/s for %ss%n", rate, step.toSeconds());
-            Map<String, Object> s = step(load(stack, api, "ingest-" + rate, rate, stepWarmup, step, concurrency, out), rate, false);
+            Map<String, Object> s = step(load(stack, api, loadJvm, "ingest-" + rate, rate, stepWarmup, step,
+                    concurrency, out), rate, false);
             steps.add(s);
             best = Math.max(best, (double) s.get("acceptedPerSecond"));
         }
@@ -69,8 +83,8 @@ final class IngestExperiment implements Experiment {
         for (int round = 0; round < 3; round++) {
             int offered = (int) Math.max(saturationFloor, Math.ceil(best * 2));
             out.printf("%n[ingest] POST /jobs at saturation: %d/s offered for %ss%n", offered, step.toSeconds());
-            saturation = step(load(stack, api, "ingest-saturation-" + offered, offered, stepWarmup, step, concurrency, out),
-                    offered, true);
+            saturation = step(load(stack, api, loadJvm, "ingest-saturation-" + offered, offered, stepWarmup, step,
+                    concurrency, out), offered, true);
             double accepted = (double) saturation.get("acceptedPerSecond");
             if (accepted < 0.9 * offered) {
                 break;
@@ -81,6 +95,16 @@ final class IngestExperiment implements Experiment {
         report.put("api", steps);
         report.put("recordSizeBytes", recordSize);
 
+        URI target = URI.create("http://localhost:" + api.port);
+        out.printf("%n[ingest] POST /jobs, single jobs from %d closed-loop clients, %ss (after %ss unmeasured)%n",
+                singleClients, step.toSeconds(), clientWarmup.toSeconds());
+        ClosedLoop single = closedLoop(PostClients.singleJobs(target, singleClients), api, clientWarmup, step, out);
+        out.printf("%n[ingest] POST /jobs with NDJSON batches: %d clients, %d jobs per batch, %ss (after %ss"
+                        + " unmeasured)%n", batchClients, batchLines, step.toSeconds(), clientWarmup.toSeconds());
+        ClosedLoop batches = closedLoop(PostClients.batches(target, batchClients, batchLines), api, clientWarmup, step,
+                out);
+        report.put("closedLoop", Map.of("singleJobs", single.toMap(), "batches", batches.toMap()));
+
         out.printf("%n[ingest] ProducerPerformance: %d records of %d bytes, acks=all, unthrottled%n", perfRecords,
                 recordSize);
         ProducerPerformanceRun max = perf(stack, "perf-max", perfRecords, recordSize, -1, out);
@@ -89,7 +113,31 @@ final class IngestExperiment implements Experiment {
         ProducerPerformanceRun atRate = perf(stack, "perf-" + perfRate, paced, recordSize, perfRate, out);
         report.put("producerPerformance", Map.of("unthrottled", max, "paced", atRate, "pacedRate", perfRate));
 
-        summarise(report, steps, max, atRate, perfRate, recordSize, outDir);
+        summarise(report, steps, single, batches, max, atRate, perfRate, syncSaturation, recordSize, outDir);
+    }
+
+    /** A closed-loop step's figures and the API's CPU meanwhile, in cores (1.0 is one core busy throughout). */
+    record ClosedLoop(PostClients.Result result, double apiCores) {
+
+        double apiMicrosPerJob() {
+            return Markdown.divide(apiCores * result.elapsedSeconds() * 1e6, result.jobs());
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>(result.toMap());
+            m.put("apiCores", apiCores);
+            m.put("apiCpuMicrosPerJob", apiMicrosPerJob());
+            return m;
+        }
+    }
+
+    private static ClosedLoop closedLoop(PostClients clients, LocalStack.Service api, Duration warmup, Duration step,
+                                         PrintStream out) throws InterruptedException {
+        clients.run(Duration.ZERO, warmup, new PrintStream(OutputStream.nullOutputStream()));
+        Duration cpuBefore = api.proc.cpuTime();
+        PostClients.Result result = clients.run(Duration.ZERO, step, out);
+        double cpuSeconds = (api.proc.cpuTime().toNanos() - cpuBefore.toNanos()) / 1e9;
+        return new ClosedLoop(result, Markdown.divide(cpuSeconds, result.elapsedSeconds()));
     }
 
     private static Map<String, Object> step(Map<String, Object> f, int offered, boolean saturation) {
@@ -110,10 +158,10 @@ final class IngestExperiment implements Experiment {
         return Topics.JOBS_IN.valueSerde().serializer().serialize(Topics.JOBS_IN.name(), job).length;
     }
 
-    private static Map<String, Object> load(LocalStack stack, LocalStack.Service api, String name, int rate,
-                                            Duration warmup, Duration duration, int concurrency, PrintStream out)
-            throws Exception {
-        return LoadGeneratorProcess.run(stack.layout(), stack.runDir(), name, List.of(
+    private static Map<String, Object> load(LocalStack stack, LocalStack.Service api, List<String> jvm, String name,
+                                            int rate, Duration warmup, Duration duration, int concurrency,
+                                            PrintStream out) throws Exception {
+        return LoadGeneratorProcess.run(stack.layout(), stack.runDir(), name, jvm, List.of(
                 "--target", "http://localhost:" + api.port,
                 "--warmup", warmup.toMillis() + "ms",
                 "--duration", duration.toSeconds() + "s",
@@ -138,9 +186,9 @@ final class IngestExperiment implements Experiment {
     }
 
     @SuppressWarnings("unchecked")
-    private static void summarise(BenchReport report, List<Map<String, Object>> steps, ProducerPerformanceRun max,
-                                  ProducerPerformanceRun atRate, int perfRate, int recordSize, Path outDir)
-            throws Exception {
+    private static void summarise(BenchReport report, List<Map<String, Object>> steps, ClosedLoop single,
+                                  ClosedLoop batches, ProducerPerformanceRun max, ProducerPerformanceRun atRate,
+                                  int perfRate, int syncSaturation, int recordSize, Path outDir) throws Exception {
         List<List<String>> rows = new ArrayList<>();
         List<String> categories = new ArrayList<>();
         List<Double> throughput = new ArrayList<>();
@@ -169,21 +217,49 @@ final class IngestExperiment implements Experiment {
                 Markdown.ms(max.p50Ms()), Markdown.ms(max.p95Ms()), Markdown.ms(max.p99Ms()), "–"));
         rows.add(List.of("ProducerPerformance " + perfRate + "/s", Markdown.rate(atRate.recordsPerSecond()),
                 Markdown.ms(atRate.p50Ms()), Markdown.ms(atRate.p95Ms()), Markdown.ms(atRate.p99Ms()), "–"));
+        categories.add("API closed loop");
+        throughput.add(single.result().jobsPerSecond());
+        p99.add(0.0);
+        categories.add("API NDJSON batches");
+        throughput.add(batches.result().jobsPerSecond());
+        p99.add(0.0);
         categories.add("ProducerPerformance");
         throughput.add(max.recordsPerSecond());
         p99.add(0.0);
         double ratio = Markdown.divide(saturated, max.recordsPerSecond());
-        report.put("ratios", Map.of("apiSaturationOverProducerPerformance", Double.isFinite(ratio) ? ratio : -1,
-                "apiP99AtPerfRateMs", Double.isFinite(apiP99AtPerfRate) ? apiP99AtPerfRate : -1));
+        double overSync = Markdown.divide(saturated, syncSaturation);
+        double closedOverSync = Markdown.divide(single.result().jobsPerSecond(), syncSaturation);
+        double batchRatio = Markdown.divide(batches.result().jobsPerSecond(), max.recordsPerSecond());
+        report.put("ratios", Map.of("apiSaturationOverProducerPerformance", finiteOr(ratio),
+                "apiP99AtPerfRateMs", finiteOr(apiP99AtPerfRate),
+                "apiSaturationOverSynchronousApi", finiteOr(overSync),
+                "closedLoopSingleJobsOverSynchronousApi", finiteOr(closedOverSync),
+                "batchJobsOverProducerPerformance", finiteOr(batchRatio)));
         StringBuilder md = new StringBuilder("## POST /jobs against Kafka's ProducerPerformance\n\n");
         md.append(Markdown.table(List.of("load", "accepted (/s)", "p50 (ms)", "p95 (ms)", "p99 (ms)", "errors"), rows));
-        md.append(String.format(java.util.Locale.ROOT, "%n- API at saturation / ProducerPerformance unthrottled: **%s**"
+        md.append(String.format(Locale.ROOT, "%n- API at saturation / ProducerPerformance unthrottled: **%s**"
+                        + "%n- API at saturation / the previous synchronous API's documented saturation (%,d/s, not "
+                        + "measured in this run: that code is gone): **%s** (target ≥ 2)"
                         + "%n- API p99 at %d/s: **%s ms** (ProducerPerformance at the same rate: %s ms)"
                         + "%n- Record: %d-byte Job JSON (the API also adds a 36-byte key and a correlation header); acks=all."
                         + "%n- API latency is measured by the load generator from when each request was due (open loop); "
                         + "at saturation the offered rate exceeds capacity, so only throughput is reported.%n",
-                Markdown.ratio(ratio), perfRate, Markdown.ms(apiP99AtPerfRate), Markdown.ms(atRate.p99Ms()),
-                recordSize));
+                Markdown.ratio(ratio), syncSaturation, Markdown.ratio(overSync), perfRate,
+                Markdown.ms(apiP99AtPerfRate), Markdown.ms(atRate.p99Ms()), recordSize));
+        md.append(String.format(Locale.ROOT, "%n### Closed-loop clients: single jobs and NDJSON batches%n%n"));
+        md.append(Markdown.table(List.of("requests", "clients", "requests (/s)", "jobs accepted (/s)", "p50 (ms)",
+                "p95 (ms)", "p99 (ms)", "API CPU per job (µs)", "rejected", "errors"), List.of(
+                closedLoopRow("single jobs", single), closedLoopRow("batches of " + batches.result().jobsPerRequest(),
+                        batches))));
+        md.append(String.format(Locale.ROOT, "%n- Single jobs, closed loop / the synchronous API's saturation: **%s** "
+                        + "(target ≥ 2)"
+                        + "%n- Jobs through batches / ProducerPerformance unthrottled: **%s** (target ≥ 0.5)"
+                        + "%n- Each client sends its next request when the answer to the last came; a request is "
+                        + "answered once Kafka acknowledged its jobs. Latency is per request (a whole batch), from "
+                        + "sending to the whole answer. API CPU per job: the API process's CPU time during the step over its accepted "
+                        + "jobs.%s%n",
+                Markdown.ratio(closedOverSync), Markdown.ratio(batchRatio),
+                errorNote(single) + errorNote(batches)));
         report.section(md.toString());
         Files.createDirectories(outDir);
         Charts.bars(outDir.resolve("ingest-throughput.png"), "Records accepted per second (acks=all)", "per second",
@@ -200,6 +276,22 @@ final class IngestExperiment implements Experiment {
         Charts.bars(outDir.resolve("ingest-latency.png"), "POST /jobs p99 latency by offered rate", "ms",
                 latCategories, Map.of("p99", apiP99));
         report.plot("ingest-latency.png");
+    }
+
+    private static List<String> closedLoopRow(String label, ClosedLoop step) {
+        PostClients.Result r = step.result();
+        return List.of(label, String.valueOf(r.clients()), Markdown.rate(r.requestsPerSecond()),
+                Markdown.rate(r.jobsPerSecond()), Markdown.ms(r.latencyMs().p50()), Markdown.ms(r.latencyMs().p95()),
+                Markdown.ms(r.latencyMs().p99()), Markdown.number(step.apiMicrosPerJob(), 1),
+                String.valueOf(r.rejected()), String.valueOf(r.errors()));
+    }
+
+    private static String errorNote(ClosedLoop step) {
+        return step.result().errors() == 0 ? "" : " Errors: " + step.result().errorKinds() + ".";
+    }
+
+    private static double finiteOr(double value) {
+        return Double.isFinite(value) ? value : -1;
     }
 
     private static double num(Map<String, Object> m, String key) {

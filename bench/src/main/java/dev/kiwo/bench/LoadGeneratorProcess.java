@@ -22,10 +22,17 @@ final class LoadGeneratorProcess {
      */
     static Map<String, Object> run(Layout layout, Path runDir, String name, List<String> options, Duration timeout,
                                    PrintStream out) throws Exception {
+        return run(layout, runDir, name, List.of("-Xmx512m"), options, timeout, out);
+    }
+
+    /** As {@link #run(Layout, Path, String, List, Duration, PrintStream)}, with the given JVM options. */
+    static Map<String, Object> run(Layout layout, Path runDir, String name, List<String> jvm, List<String> options,
+                                   Duration timeout, PrintStream out) throws Exception {
         Path json = runDir.resolve(name + ".json");
         Files.deleteIfExists(json);
-        List<String> command = new ArrayList<>(List.of(Layout.currentJava().toString(), "-Xmx512m", "-jar",
-                layout.execJar("load-generator").toString()));
+        List<String> command = new ArrayList<>(List.of(Layout.currentJava().toString()));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", layout.execJar("load-generator").toString()));
         command.addAll(options);
         command.add("--json");
         command.add(json.toString());

@@ -116,6 +116,11 @@ final class Proc implements AutoCloseable {
         return log;
     }
 
+    /** CPU time the process used so far, all its threads together; zero where the platform does not say. */
+    Duration cpuTime() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /** Waits for the process to exit by itself; returns its exit code. */
     int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpEntity;
@@ -58,7 +57,9 @@ class JobBatchController {
      * The body comes as an {@link HttpEntity}, not an optional {@code @RequestBody}: with one of those Spring
      * matches a request without a body to any content type, and an empty JSON post would match both endpoints.
      */
-    @PostMapping(path = "/jobs", consumes = MediaType.APPLICATION_NDJSON_VALUE)
+    // Produces is declared so that an Accept the answer cannot meet is refused before any job is stored.
+    @PostMapping(path = "/jobs", consumes = MediaType.APPLICATION_NDJSON_VALUE,
+            produces = MediaType.APPLICATION_NDJSON_VALUE)
     CompletableFuture<ResponseEntity<byte[]>> submitBatch(HttpEntity<byte[]> body,
             @RequestHeader(name = CorrelationId.HEADER, required = false) String suppliedCorrelationId,
             @RequestHeader(name = IdempotencyKey.HEADER, required = false) String idempotencyKey,
@@ -91,7 +92,7 @@ class JobBatchController {
                 answer.add(new AcceptedLine(i + 1, job.jobId(), "ACCEPTED"));
             }
         }
-        return publishAll(jobs, correlationId).thenApply(stored -> {
+        return publisher.publishAll(jobs, correlationId).thenApply(stored -> {
             log.info("Accepted batch correlationId={}: {} jobs, {} of {} lines rejected", correlationId,
                     jobs.size(), lines.size() - jobs.size(), lines.size());
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_NDJSON).body(ndjson(answer));
@@ -113,34 +114,6 @@ class JobBatchController {
             lines.add(Arrays.copyOfRange(batch, start, stop));
         }
         return lines;
-    }
-
-    /**
-     * Hands the jobs to Kafka in order and completes once Kafka acknowledged them all. Once a job failed at once
-     * (Kafka never reached: each send would first block for the produce timeout) the rest are not sent, so a batch
-     * fails within one produce timeout, like a single job.
-     */
-    private CompletableFuture<Void> publishAll(List<Job> jobs, String correlationId) {
-        List<CompletableFuture<Void>> acks = new ArrayList<>(jobs.size());
-        for (Job job : jobs) {
-            CompletableFuture<Void> ack = publisher.publish(job, correlationId);
-            acks.add(ack);
-            if (ack.isCompletedExceptionally()) {
-                break;
-            }
-        }
-        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).handle((all, failure) -> {
-            if (failure == null) {
-                return null;
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof JobNotPublishedException notPublished) {
-                int acknowledged = (int) acks.stream().filter(ack -> !ack.isCompletedExceptionally()).count();
-                throw new BatchNotPublishedException(notPublished, jobs.size(), acks.size(), acknowledged);
-            }
-            throw new CompletionException(cause);
-        });
     }
 
     private static byte[] ndjson(List<Object> answer) {

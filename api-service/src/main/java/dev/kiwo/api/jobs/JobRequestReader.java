@@ -13,7 +13,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,10 +43,10 @@ import tools.jackson.databind.type.LogicalType;
  *
  * <p>Jackson is strict here: no coercion between strings, numbers and booleans, no fraction for an integer, no
  * unknown properties, duplicate keys, comments or trailing content, and nesting is capped. As Jackson stops at
- * the first value that does not bind, each property is first bound on its own through the record's deserializer;
- * the properties that bind then make up the object that Bean Validation checks for missing fields and ranges.
- * NaN and Infinity tokens are read on purpose, so they are reported against their field rather than as malformed
- * JSON.
+ * the first value that does not bind, a body that does not bind as a whole has each property bound on its own
+ * through the record's deserializer; the properties that bind then make up the object that Bean Validation checks
+ * for missing fields and ranges. NaN and Infinity tokens are read on purpose, so they are reported against their
+ * field rather than as malformed JSON.
  */
 @Component
 class JobRequestReader {
@@ -75,6 +75,18 @@ class JobRequestReader {
     /** How much of a rejected number a problem echoes, so a 1000-digit literal does not bloat it. */
     private static final int MAX_SHOWN = 32;
 
+    /** The components of a record by name, in declaration order; looked up for every job, so kept per class. */
+    private static final ClassValue<Map<String, RecordComponent>> COMPONENTS = new ClassValue<>() {
+        @Override
+        protected Map<String, RecordComponent> computeValue(Class<?> type) {
+            Map<String, RecordComponent> components = new LinkedHashMap<>();
+            for (RecordComponent component : type.getRecordComponents()) {
+                components.put(component.getName(), component);
+            }
+            return Collections.unmodifiableMap(components);
+        }
+    };
+
     private final Validator validator;
 
     JobRequestReader(Validator validator) {
@@ -96,13 +108,7 @@ class JobRequestReader {
             problems.add(new FieldProblem(FieldProblem.BODY, "must not be empty"));
             return null;
         }
-        try {
-            // Jackson's decoder lets some malformed UTF-8 through (overlong forms); the JDK's strict one does not.
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(json));
-        } catch (CharacterCodingException e) {
+        if (!isUtf8(json)) {
             problems.add(new FieldProblem(FieldProblem.BODY, "is not valid UTF-8"));
             return null;
         }
@@ -124,9 +130,34 @@ class JobRequestReader {
         return (ObjectNode) root;
     }
 
+    /**
+     * ASCII, what clients nearly always send, is valid UTF-8 as it is. Anything else goes through the JDK's strict
+     * decoder: Jackson's lets some malformed UTF-8 through (overlong forms).
+     */
+    private static boolean isUtf8(byte[] json) {
+        for (byte b : json) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(json));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private <T extends Record> T bind(ObjectNode object, Class<T> type, List<FieldProblem> problems) {
         List<FieldProblem> found = new ArrayList<>();
-        T value = MAPPER.treeToValue(bindable(object, type, "", found), type);
+        // Usually the whole object binds; only when it does not is each property bound on its own to name the bad ones.
+        T value = plain(object, type) ? bindWhole(object, type) : null;
+        if (value == null) {
+            value = MAPPER.treeToValue(bindable(object, type, "", found), type);
+        }
         for (ConstraintViolation<T> violation : validator.validate(value)) {
             String field = violation.getPropertyPath().toString();
             // A property left out for being bad is also missing, and its object may look incomplete: said once.
@@ -136,11 +167,43 @@ class JobRequestReader {
                 found.add(new FieldProblem(field, violation.getMessage() + was(sent)));
             }
         }
+        if (found.isEmpty()) {
+            return value;
+        }
         List<String> present = List.copyOf(object.propertyNames());
-        List<String> declared = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+        List<String> declared = List.copyOf(COMPONENTS.get(type).keySet());
         found.sort(Comparator.comparingInt(problem -> position(present, declared, problem.field())));
         problems.addAll(found);
-        return found.isEmpty() ? value : null;
+        return null;
+    }
+
+    /**
+     * Whether {@link #bindable} would report nothing about this object before binding its properties: every property
+     * is known, none is null, no string stands where a number goes, and nested objects are alike. Such an object
+     * binds as a whole exactly when each of its properties binds on its own.
+     */
+    private static boolean plain(ObjectNode object, Class<?> type) {
+        Map<String, RecordComponent> components = COMPONENTS.get(type);
+        for (Map.Entry<String, JsonNode> property : object.properties()) {
+            RecordComponent component = components.get(property.getKey());
+            JsonNode value = property.getValue();
+            if (component == null || value.isNull()
+                    || (value.isString() && Number.class.isAssignableFrom(component.getType()))
+                    || (component.getType().isRecord() && value.isObject()
+                            && !plain((ObjectNode) value, component.getType()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The object bound as a whole, or null when some property does not bind. */
+    private static <T> T bindWhole(ObjectNode object, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(object, type);
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     /**
@@ -148,10 +211,7 @@ class JobRequestReader {
      * reported. A nested object is gone through the same way, so each of its bad properties is named too.
      */
     private static ObjectNode bindable(ObjectNode object, Class<?> type, String path, List<FieldProblem> problems) {
-        Map<String, RecordComponent> components = new LinkedHashMap<>();
-        for (RecordComponent component : type.getRecordComponents()) {
-            components.put(component.getName(), component);
-        }
+        Map<String, RecordComponent> components = COMPONENTS.get(type);
         ObjectNode bindable = object.objectNode();
         for (Map.Entry<String, JsonNode> property : object.properties()) {
             String name = property.getKey();

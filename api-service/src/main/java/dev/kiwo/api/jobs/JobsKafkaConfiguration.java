@@ -40,8 +40,8 @@ class JobsKafkaConfiguration {
     }
 
     /**
-     * Histogram buckets for the publish timer, so Prometheus computes its quantiles across instances, unless
-     * {@code management.metrics.distribution.percentiles-histogram} says otherwise for it. Not set through that
+     * Histogram buckets for the publish timers, so Prometheus computes their quantiles across instances, unless
+     * {@code management.metrics.distribution.percentiles-histogram} says otherwise for them. Not set through that
      * property: it matches by prefix and would also give the in-flight long task timer
      * {@code kiwo.api.publish.active} buckets.
      */
@@ -50,7 +50,8 @@ class JobsKafkaConfiguration {
         return new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return id.getType() == Meter.Type.TIMER && id.getName().equals(KafkaJobPublisher.OBSERVATION)
+                return id.getType() == Meter.Type.TIMER && (id.getName().equals(KafkaJobPublisher.OBSERVATION)
+                        || id.getName().equals(KafkaJobPublisher.BATCH_OBSERVATION))
                         && config.isPercentileHistogram() == null
                         ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config)
                         : config;

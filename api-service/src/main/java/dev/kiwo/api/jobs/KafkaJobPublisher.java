@@ -10,14 +10,17 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.SenderContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -40,11 +43,17 @@ import org.springframework.stereotype.Component;
  * job's trace continues in the classifier and the worker. Spring Kafka's template observation would do the
  * same, but it looks up the cluster id before each send until it has one, which with the broker down blocks a
  * request for the admin timeout (30 s) instead of failing within the produce timeout.
+ *
+ * <p>A batch is one {@code kiwo.api.publish.batch} observation, timed until Kafka acknowledged all its jobs, and
+ * every job of the batch carries its span's context: an observation, a span and a timeout per job cost more than
+ * reading and producing the job, and all of it ran on the producer's one network thread.
  */
 @Component
 class KafkaJobPublisher implements JobPublisher {
 
     static final String OBSERVATION = "kiwo.api.publish";
+
+    static final String BATCH_OBSERVATION = "kiwo.api.publish.batch";
 
     private static final Logger log = LoggerFactory.getLogger(KafkaJobPublisher.class);
 
@@ -71,15 +80,8 @@ class KafkaJobPublisher implements JobPublisher {
     public CompletableFuture<Void> publish(Job job, String correlationId) {
         long deadline = System.nanoTime() + timeout.toNanos();
         ProducerRecord<String, Job> record = new ProducerRecord<>(Topics.JOBS_IN.name(), null, job.jobId(), job,
-                List.of(new RecordHeader(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8))));
-        SenderContext<Headers> context = new SenderContext<>((headers, name, value) ->
-                headers.remove(name).add(name, value.getBytes(StandardCharsets.UTF_8)));
-        context.setCarrier(record.headers());
-        context.setRemoteServiceName("kafka");
-        Observation observation = Observation.createNotStarted(OBSERVATION, () -> context, observations)
-                .contextualName(Topics.JOBS_IN.name() + " send")
-                .lowCardinalityKeyValue("topic", Topics.JOBS_IN.name())
-                .start();
+                List.of(correlationHeader(correlationId)));
+        Observation observation = startObservation(OBSERVATION, " send", record.headers());
         CompletableFuture<Void> stored = new CompletableFuture<>();
         send(record)
                 .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
@@ -105,6 +107,87 @@ class KafkaJobPublisher implements JobPublisher {
         return stored;
     }
 
+    /**
+     * Sends the jobs with the producer's own callbacks, which only count; the batch completes once every job sent
+     * was answered, or at the produce timeout.
+     */
+    @Override
+    public CompletableFuture<Void> publishAll(List<Job> jobs, String correlationId) {
+        if (jobs.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Headers trace = new RecordHeaders();
+        Observation observation = startObservation(BATCH_OBSERVATION, " send batch", trace);
+        List<Header> headers = new ArrayList<>();
+        headers.add(correlationHeader(correlationId));
+        trace.forEach(headers::add);
+        BatchSends sends = new BatchSends();
+        try {
+            template.execute(producer -> {
+                for (Job job : jobs) {
+                    ProducerRecord<String, Job> record = new ProducerRecord<>(Topics.JOBS_IN.name(), null, job.jobId(),
+                            job, headers);
+                    sends.sent();
+                    try {
+                        producer.send(record, (metadata, exception) -> sends.answered(exception == null ? null
+                                : new KafkaProducerException(record, "Failed to send", exception)));
+                    } catch (KafkaException e) {
+                        sends.answered(e);
+                    }
+                    if (sends.failed()) {
+                        break;
+                    }
+                }
+                return null;
+            });
+        } catch (KafkaException | org.springframework.kafka.KafkaException e) {
+            sends.sent();
+            sends.answered(e);
+        }
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        sends.sendingDone()
+                .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((done, timedOut) -> {
+                    Exception failure = timedOut instanceof Exception e ? e : sends.firstFailure();
+                    JobNotPublishedException notPublished = failure == null ? null : notPublished(failure);
+                    if (notPublished != null) {
+                        observation.error(notPublished);
+                    }
+                    observation.stop();
+                    try (Observation.Scope scope = observation.openScope();
+                         MDC.MDCCloseable logged = MDC.putCloseable(CorrelationId.MDC_KEY, correlationId)) {
+                        if (notPublished == null) {
+                            stored.complete(null);
+                        } else {
+                            int sent = sends.sentCount();
+                            int acknowledged = sends.acknowledged();
+                            log.warn("Batch correlationId={} not accepted: {} ({}); of its {} jobs {} were sent and {}"
+                                            + " acknowledged", correlationId, notPublished.reason(), describe(failure),
+                                    jobs.size(), sent, acknowledged);
+                            stored.completeExceptionally(
+                                    new BatchNotPublishedException(notPublished, jobs.size(), sent, acknowledged));
+                        }
+                    }
+                });
+        return stored;
+    }
+
+    private Observation startObservation(String name, String action, Headers carrier) {
+        SenderContext<Headers> context = new SenderContext<>((headers, key, value) ->
+                headers.remove(key).add(key, value.getBytes(StandardCharsets.UTF_8)));
+        context.setCarrier(carrier);
+        context.setRemoteServiceName("kafka");
+        return Observation.createNotStarted(name, () -> context, observations)
+                .contextualName(Topics.JOBS_IN.name() + action)
+                .lowCardinalityKeyValue("topic", Topics.JOBS_IN.name())
+                .start();
+    }
+
+    private static Header correlationHeader(String correlationId) {
+        return new RecordHeader(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
+    }
+
     private CompletableFuture<?> send(ProducerRecord<String, Job> record) {
         try {
             return template.send(record);
@@ -124,6 +207,66 @@ class KafkaJobPublisher implements JobPublisher {
             reason = "Kafka is unavailable";
         }
         return new JobNotPublishedException(reason, retryAfter, failure);
+    }
+
+    /**
+     * The jobs of one batch in flight: how many were sent and answered, and the first failure. Sends happen on the
+     * request's thread, answers on the producer's; {@link #sendingDone()} completes once the last send is answered.
+     */
+    private static final class BatchSends {
+
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private int sent;
+        private int answered;
+        private int acknowledged;
+        private boolean sending = true;
+        private Exception firstFailure;
+
+        synchronized void sent() {
+            sent++;
+        }
+
+        void answered(Exception failure) {
+            synchronized (this) {
+                answered++;
+                if (failure == null) {
+                    acknowledged++;
+                } else if (firstFailure == null) {
+                    firstFailure = failure;
+                }
+                if (sending || answered < sent) {
+                    return;
+                }
+            }
+            done.complete(null);
+        }
+
+        synchronized boolean failed() {
+            return firstFailure != null;
+        }
+
+        CompletableFuture<Void> sendingDone() {
+            synchronized (this) {
+                sending = false;
+                if (answered < sent) {
+                    return done;
+                }
+            }
+            done.complete(null);
+            return done;
+        }
+
+        synchronized int sentCount() {
+            return sent;
+        }
+
+        synchronized int acknowledged() {
+            return acknowledged;
+        }
+
+        synchronized Exception firstFailure() {
+            return firstFailure;
+        }
     }
 
     /** The failure and what caused it: Spring's "Failed to send" alone does not say why. */
