@@ -249,15 +249,15 @@ final class IngestExperiment implements Experiment {
         md.append(String.format(Locale.ROOT, "%n### Closed-loop clients: single jobs and NDJSON batches%n%n"));
         md.append(Markdown.table(List.of("requests", "clients", "requests (/s)", "jobs accepted (/s)", "p50 (ms)",
                 "p95 (ms)", "p99 (ms)", "API CPU per job (µs)", "rejected", "errors"), List.of(
-                closedLoopRow("single jobs", single), closedLoopRow("batches of " + batches.result().jobsPerRequest(),
-                        batches))));
+                closedLoopRow("single jobs", single),
+                closedLoopRow("batches of " + batches.result().jobsPerRequest(), batches))));
         md.append(String.format(Locale.ROOT, "%n- Single jobs, closed loop / the synchronous API's saturation: **%s** "
                         + "(target ≥ 2)"
                         + "%n- Jobs through batches / ProducerPerformance unthrottled: **%s** (target ≥ 0.5)"
                         + "%n- Each client sends its next request when the answer to the last came; a request is "
                         + "answered once Kafka acknowledged its jobs. Latency is per request (a whole batch), from "
-                        + "sending to the whole answer. API CPU per job: the API process's CPU time during the step over its accepted "
-                        + "jobs.%s%n",
+                        + "sending to the whole answer. API CPU per job: the API process's CPU time during the step "
+                        + "over its accepted jobs.%s%n",
                 Markdown.ratio(closedOverSync), Markdown.ratio(batchRatio),
                 errorNote(single) + errorNote(batches)));
         report.section(md.toString());
