@@ -55,16 +55,20 @@ java -Xmx512m "$LOG4J" -cp "$CP" kafka.Kafka "$WORK/server.properties" >"$WORK/k
 PIDS+=($!)
 await kafka bash -c "(exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null"
 
-declare -A PORT
+# PORT: HTTP; MPORT: actuator, a port of its own for the API (management.server.port), the same for the others.
+declare -A PORT MPORT
 for entry in api:api-service classifier:classifier-service worker-light:worker-light worker-heavy:worker-heavy; do
   name="${entry%%:*}" module="${entry#*:}"
   PORT[$name]="$(free_port)"
+  MPORT[$name]="${PORT[$name]}"
+  [[ "$name" != api ]] || MPORT[$name]="$(free_port)"
   java -Xmx256m -XX:+UseSerialGC -jar "$ROOT/$module/target/$module-$VERSION-exec.jar" \
-    --server.port="${PORT[$name]}" --spring.kafka.bootstrap-servers="127.0.0.1:$KAFKA_PORT" \
+    --server.port="${PORT[$name]}" --management.server.port="${MPORT[$name]}" \
+    --spring.kafka.bootstrap-servers="127.0.0.1:$KAFKA_PORT" \
     --spring.kafka.streams.state-dir="$WORK/state" >"$WORK/$name.log" 2>&1 </dev/null &
   PIDS+=($!)
 done
-for name in api classifier worker-light worker-heavy; do await "$name" ready "${PORT[$name]}"; done
+for name in api classifier worker-light worker-heavy; do await "$name" ready "${MPORT[$name]}"; done
 
 # Light and heavy jobs, plus one malformed request for the API's error counters.
 for ((i = 0; i < JOBS; i++)); do
@@ -77,7 +81,7 @@ curl -s -o /dev/null -XPOST "http://127.0.0.1:${PORT[api]}/jobs" -H 'Content-Typ
 
 # Done when both pools have finished all their jobs (the processing timer counts every job).
 processed() {
-  curl -fs "http://127.0.0.1:${PORT[$1]}/actuator/prometheus" \
+  curl -fs "http://127.0.0.1:${MPORT[$1]}/actuator/prometheus" \
     | awk '/^kiwo_worker_processing_seconds_count/ {n += $NF} END {exit !(n >= '"$JOBS"')}'
 }
 await "worker-light to process $JOBS jobs" processed worker-light
@@ -86,7 +90,7 @@ await "worker-heavy to process $JOBS jobs" processed worker-heavy
 # next refresh, up to a minute after the partitions were assigned.
 has_partition_lag() {
   local scrape
-  scrape="$(curl -fs "http://127.0.0.1:${PORT[$1]}/actuator/prometheus")" || return 1
+  scrape="$(curl -fs "http://127.0.0.1:${MPORT[$1]}/actuator/prometheus")" || return 1
   grep -q '^kafka_consumer_fetch_manager_records_lag{' <<<"$scrape"
 }
 for name in worker-light worker-heavy classifier; do await "$name per-partition lag metrics" has_partition_lag "$name"; done
@@ -94,6 +98,6 @@ for name in worker-light worker-heavy classifier; do await "$name per-partition 
 mkdir -p "$OUT"
 for name in api classifier worker-light worker-heavy; do
   # The disk metrics name the directory the service ran in: a path of this machine, not of the contract.
-  curl -fs "http://127.0.0.1:${PORT[$name]}/actuator/prometheus" | sed -E 's#path="[^"]*"#path="."#' >"$OUT/$name.prom"
+  curl -fs "http://127.0.0.1:${MPORT[$name]}/actuator/prometheus" | sed -E 's#path="[^"]*"#path="."#' >"$OUT/$name.prom"
   echo "wrote $OUT/$name.prom ($(grep -c '^# TYPE' "$OUT/$name.prom") metric families)"
 done

@@ -3,7 +3,7 @@
 #
 #   bash scripts/chaos.sh
 #
-# Starts local mode (scripts/demo.sh, in its own run directory, ports 8080-8083 and 9092-9093), drives
+# Starts local mode (scripts/demo.sh, in its own run directory, ports 8080-8083, 8180 and 9092-9093), drives
 # CHAOS_JOBS jobs through the API with the load generator, and meanwhile kill -9's the classifier and each
 # worker pool twice (restarting each at once), restarts the broker once and everything once. Then it waits
 # for the pipeline to drain and counts jobs.results (read_committed) and jobs.dlq from the beginning:
@@ -60,7 +60,8 @@ port_of() {
   local entry name port
   for entry in "${SERVICES[@]}"; do
     IFS=: read -r name port _ <<<"$entry"
-    [[ "$name" == "$1" ]] && { printf '%s' "$port"; return 0; }
+    # Readiness is asked on the actuator's port: the API's management port, the others' one port.
+    [[ "$name" == "$1" ]] && { management_port "$name" "$port"; return 0; }
   done
   return 1
 }

@@ -13,6 +13,8 @@
 #   bash scripts/demo.sh observe   pools, lag, jobs/s, p95 on one refreshing screen (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh deploy | down    the Kubernetes side (see docs/kubernetes.md)
 # job and cancel talk to KIWO_API_URL (http://localhost:8080: local mode, or a kubectl port-forward to the cluster).
+# Local mode's API needs no key; otherwise they send X-API-Key: KIWO_API_KEY when set, else the demo key of the
+# cluster's Secret kiwo-api-keys (job and cancel take --context NAME for that, as deploy does).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +33,8 @@ SERVICES=(
   "worker-heavy:8083:worker-heavy"
 )
 KAFKA_PORTS=(9092 9093)
+# The API serves probes and metrics on a port of their own (management.server.port); the others on their one port.
+declare -A MANAGEMENT_PORTS=([api]=8180)
 
 say()  { printf '%s\n' "$*"; }
 step() { printf '\n[%s] %s\n' "$1" "$2"; }
@@ -128,6 +132,10 @@ start_named() {
     [[ "$name" == "$1" ]] || continue
     if [[ "$name" == classifier ]]; then
       start_service "$name" "$port" "$module" --spring.kafka.streams.state-dir="$RUN_DIR/state/classifier"
+    elif [[ "$name" == api ]]; then
+      # Local mode: no authentication (every client is tenant "default"; the API warns at start-up), and jobs may
+      # fail on purpose for the demo.
+      start_service "$name" "$port" "$module" --kiwo.api.auth.mode=none --kiwo.api.allow-simulation=true
     else
       start_service "$name" "$port" "$module"
     fi
@@ -148,9 +156,12 @@ $(tail -n 15 "$(log_file "$name")")"
 
 ready() { curl -fs -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
 
+# The port of a service's actuator: management_port NAME PORT.
+management_port() { printf '%s' "${MANAGEMENT_PORTS[$1]:-$2}"; }
+
 cmd_local() {
   require
-  local entry name port module taken=()
+  local entry name port mport module taken=()
   for entry in "${SERVICES[@]}" kafka; do
     name="${entry%%:*}"
     if running "$name"; then
@@ -159,8 +170,10 @@ cmd_local() {
   done
   for port in "${KAFKA_PORTS[@]}"; do port_taken "$port" && taken+=("$port"); done
   for entry in "${SERVICES[@]}"; do
-    IFS=: read -r _ port _ <<<"$entry"
+    IFS=: read -r name port _ <<<"$entry"
     port_taken "$port" && taken+=("$port")
+    mport="$(management_port "$name" "$port")"
+    [[ "$mport" == "$port" ]] || ! port_taken "$mport" || taken+=("$mport")
   done
   if ((${#taken[@]})); then
     die "port(s) ${taken[*]} already in use on localhost; stop what listens there (e.g. 'ss -ltnp') and retry"
@@ -182,15 +195,15 @@ cmd_local() {
   step 4/4 "Waiting for readiness"
   for entry in "${SERVICES[@]}"; do
     IFS=: read -r name port _ <<<"$entry"
-    wait_until "$name" "$name" "ready $port"
+    wait_until "$name" "$name" "ready $(management_port "$name" "$port")"
     say "    $name ready"
   done
   cat <<EOF
 
 kiwo runs locally.
   API          http://localhost:8080/jobs
-  health       http://localhost:{8080,8081,8082,8083}/actuator/health
-  metrics      http://localhost:{8080,8081,8082,8083}/actuator/prometheus
+  health       http://localhost:{8180,8081,8082,8083}/actuator/health   (the API's on its management port 8180)
+  metrics      http://localhost:{8180,8081,8082,8083}/actuator/prometheus
   logs         $RUN_DIR/logs/
 Try:
   curl -si -XPOST localhost:8080/jobs -H 'Content-Type: application/json' \\
@@ -238,7 +251,7 @@ cmd_status() {
     IFS=: read -r name port _ <<<"$entry"
     if running "$name"; then
       state=running
-      [[ "$name" == kafka ]] || { ready "$port" && state=ready || state=starting; }
+      [[ "$name" == kafka ]] || { ready "$(management_port "$name" "$port")" && state=ready || state=starting; }
       printf '%-14s %-8s %-6s %s\n' "$name" "$(cat "$(pid_file "$name")")" "$port" "$state"
     else
       printf '%-14s %-8s %-6s %s\n' "$name" - "$port" stopped
@@ -251,7 +264,7 @@ cmd_load() {
     [[ "${1:-}" == --local ]] && shift
     require
     build
-    ready 8080 || die "the local API is not ready; 'bash scripts/demo.sh status' shows what runs"
+    ready "$(management_port api 8080)" || die "the local API is not ready; 'bash scripts/demo.sh status' shows what runs"
     # Each job's end is read back from the API; --completion kafka reads jobs.results on the local broker instead.
     local follow=(--completion api) how="each job's end read back with GET /jobs/{id}"
     case " $* " in
@@ -287,12 +300,35 @@ json_field() {
   jq -r --arg key "$1" '.[$key] // empty' <<<"$2"
 }
 
+# The X-API-Key job and cancel send, empty for none: KIWO_API_KEY when set; nothing for local mode's API (no
+# authentication); else the cluster's demo key (scripts/lib/k8s.sh), of the context that [--context NAME] picks.
+API_KEY=""
+resolve_api_key() {
+  if [[ -n "${KIWO_API_KEY:-}" ]]; then
+    API_KEY="$KIWO_API_KEY"
+  elif ! running api; then
+    k8s_or_die
+    if ! command -v kubectl >/dev/null || ! _k8s_context "$@" || ! API_KEY="$(k8s_api_key)"; then
+      API_KEY=""
+      say "no API key from a cluster: sending none (KIWO_API_KEY sets one)" >&2
+    fi
+  fi
+}
+
+# Escapes a value for a double-quoted curl config string.
+curl_config_string() {
+  local value="${1//\\/\\\\}"
+  printf '"%s"' "${value//\"/\\\"}"
+}
+
 # api_call METHOD PATH [CURL_ARG...]: sets API_STATUS (the HTTP status) and API_BODY; dies when nothing answers.
+# The API key reaches curl on its standard input (a config file), never on a command line.
 api_call() {
-  local method="$1" path="$2" out
+  local method="$1" path="$2" out config=""
   shift 2
-  out="$(curl -s -m "${API_CALL_TIMEOUT:-75}" -X "$method" -H 'Accept: application/json' -w '\n%{http_code}' \
-    "$@" "$API_URL$path")" \
+  [[ -z "$API_KEY" ]] || config="header = $(curl_config_string "X-API-Key: $API_KEY")"
+  out="$(curl -s -m "${API_CALL_TIMEOUT:-75}" -K - -X "$method" -H 'Accept: application/json' -w '\n%{http_code}' \
+    "$@" "$API_URL$path" <<<"$config")" \
     || die "nothing answers at $API_URL; 'bash scripts/demo.sh status' shows what local mode runs (KIWO_API_URL for another API)"
   API_STATUS="${out##*$'\n'}"
   API_BODY="${out%$'\n'*}"
@@ -313,6 +349,7 @@ job_problem() {
   local id="$1" detail
   detail="$(json_field detail "$API_BODY")"
   case "$API_STATUS" in
+    401) die "the API wants an API key (HTTP 401${detail:+: $detail}): KIWO_API_KEY, or --context NAME of the cluster whose Secret kiwo-api-keys holds it" ;;
     404) die "no job $id: never accepted, or ended longer ago than the status retention" ;;
     400) die "not a job id: $id (a UUID, as POST /jobs answers in jobId)" ;;
     503) die "the API could not answer in time (HTTP 503${detail:+: $detail}); retry in a few seconds" ;;
@@ -321,8 +358,8 @@ job_problem() {
 }
 
 cmd_job() {
-  local id="${1:-}" json=0 prefer=()
-  [[ -n "$id" && "$id" != -* ]] || { say "usage: bash scripts/demo.sh job ID [--json] [--wait N]" >&2; exit 2; }
+  local id="${1:-}" json=0 prefer=() context=()
+  [[ -n "$id" && "$id" != -* ]] || { say "usage: bash scripts/demo.sh job ID [--json] [--wait N] [--context NAME]" >&2; exit 2; }
   shift
   while (($#)); do
     case "$1" in
@@ -332,11 +369,17 @@ cmd_job() {
         prefer=(-H "Prefer: wait=$2")
         shift
         ;;
-      *) die "unknown option $1; usage: bash scripts/demo.sh job ID [--json] [--wait N]" ;;
+      --context)
+        [[ -n "${2:-}" ]] || die "--context needs a name"
+        context=(--context "$2")
+        shift
+        ;;
+      *) die "unknown option $1; usage: bash scripts/demo.sh job ID [--json] [--wait N] [--context NAME]" ;;
     esac
     shift
   done
   require_api_tools
+  resolve_api_key ${context[@]+"${context[@]}"}
   api_call GET "/jobs/$id" ${prefer[@]+"${prefer[@]}"}
   [[ "$API_STATUS" == 200 ]] || job_problem "$id"
   job_line "$API_BODY"
@@ -344,9 +387,11 @@ cmd_job() {
 }
 
 cmd_cancel() {
-  local id="${1:-}" was
-  [[ -n "$id" && "$id" != -* && $# -eq 1 ]] || { say "usage: bash scripts/demo.sh cancel ID" >&2; exit 2; }
+  local id="${1:-}" was context=()
+  if [[ $# -eq 3 && "${2:-}" == --context && -n "${3:-}" ]]; then context=(--context "$3"); set -- "$1"; fi
+  [[ -n "$id" && "$id" != -* && $# -eq 1 ]] || { say "usage: bash scripts/demo.sh cancel ID [--context NAME]" >&2; exit 2; }
   require_api_tools
+  resolve_api_key ${context[@]+"${context[@]}"}
   api_call DELETE "/jobs/$id"
   case "$API_STATUS" in
     202)

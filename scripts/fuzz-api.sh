@@ -6,7 +6,7 @@
 #   bash scripts/fuzz-api.sh
 #
 #   1  prerequisites; schemathesis installed (pinned) into a venv of the tools cache .ci/run uses
-#   2  local mode (scripts/demo.sh local, in its own run directory; ports 8080-8083 and 9092-9093)
+#   2  local mode (scripts/demo.sh local, in its own run directory; ports 8080-8083, 8180 and 9092-9093)
 #   3  the document is served at /openapi.yaml
 #   4  schemathesis, twice, each bounded by examples per operation, a time budget and a hard timeout: its
 #      examples, coverage and fuzzing phases (every operation on its own), then its stateful phase (POST, then GET,

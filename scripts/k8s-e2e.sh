@@ -13,9 +13,10 @@
 #      partitions, worker-light's HPA stays at its minimum, no restart, no OOM kill, no failed or evicted
 #      pod, every request accepted, every accepted job exactly one result, all of them completed
 #   4  the classifier logs its routing at the default level
-#   5  the job API through the cluster's Service: a POST that waits answers SUCCEEDED, a running heavy job
-#      is cancelled (demo.sh cancel) and ends CANCELLED, an event stream ends with the terminal event, an
-#      NDJSON batch answers line by line, an unknown id answers 404
+#   5  the job API through the cluster's Service, with the demo tenant's API key (Secret kiwo-api-keys): a POST
+#      without the key or with a wrong one answers 401 problem+json, a POST that waits answers SUCCEEDED, a
+#      running heavy job is cancelled (demo.sh cancel) and ends CANCELLED, an event stream ends with the terminal
+#      event, an NDJSON batch answers line by line, an unknown id answers 404
 #   6  figures: figures.md (printed), figures.json, timeline.png
 #   7  demo.sh observe renders both pools from the cluster
 #   8  demo.sh down; namespace and every object labelled app.kubernetes.io/part-of=kiwo gone
@@ -390,13 +391,29 @@ api_url() {
   fi
 }
 
+# The curl config that sends the demo tenant's key (API_KEY): on curl's standard input, not its command line.
+key_config() { printf 'header = "X-API-Key: %s"\n' "$API_KEY"; }
+
 # api METHOD PATH [CURL_ARG...]: the body, then the HTTP status on the last line; logged to lifecycle.txt.
 api() {
   local method="$1" path="$2"
   shift 2
   printf '> %s %s\n' "$method" "$path" >>"$OUT/lifecycle.txt"
-  curl -sS -m 75 -X "$method" -w '\n%{http_code}' "$@" "$API_URL$path" | tee -a "$OUT/lifecycle.txt"
+  key_config | curl -sS -m 75 -K - -X "$method" -w '\n%{http_code}' "$@" "$API_URL$path" | tee -a "$OUT/lifecycle.txt"
   printf '\n' >>"$OUT/lifecycle.txt"
+}
+
+# unauthenticated LABEL [CURL_ARG...]: a light job POSTed with CURL_ARGs (no key, or a wrong one) must answer
+# 401 application/problem+json.
+unauthenticated() {
+  local label="$1" answer
+  shift
+  answer="$(curl -sS -m 20 -o /dev/null -w '%{http_code} %{content_type}' -X POST "$@" \
+    -H 'Content-Type: application/json' -d '{"fileSizeMb":1,"pageCount":1,"imageCount":0}' "$API_URL/jobs")" ||
+    fail "POST /jobs $label at $API_URL failed"
+  printf '> POST /jobs %s: %s\n' "$label" "$answer" >>"$OUT/lifecycle.txt"
+  [[ "$answer" == "401 application/problem+json"* ]] ||
+    fail "a POST $label answered $answer, not 401 application/problem+json"
 }
 
 lifecycle() {
@@ -404,6 +421,12 @@ lifecycle() {
   API_URL="$(api_url)"
   local out status body id i stages
   : >"$OUT/lifecycle.txt"
+
+  API_KEY="$(kn get secret kiwo-api-keys -o jsonpath='{.data.demo-api-key}' | base64 -d)" || API_KEY=""
+  [[ -n "$API_KEY" ]] || fail "no key demo-api-key in Secret kiwo-api-keys (demo.sh deploy creates it)"
+  unauthenticated "without X-API-Key"
+  unauthenticated "with a wrong X-API-Key" -H 'X-API-Key: not-the-demo-key-0123456789'
+  say "POST without an API key, and with a wrong one: 401 application/problem+json"
 
   out="$(api POST /jobs -H 'Content-Type: application/json' -H 'Prefer: wait=45' \
     -d '{"fileSizeMb":2,"pageCount":3,"imageCount":0}')" || fail "POST /jobs at $API_URL failed"
@@ -423,9 +446,11 @@ lifecycle() {
     sleep 1
   done
   [[ "$status" == RUNNING ]] || fail "heavy job $id not RUNNING within 120 s (last: $status)"
-  KIWO_API_URL="$API_URL" bash "$ROOT/scripts/demo.sh" cancel "$id" >>"$OUT/lifecycle.txt" 2>&1 ||
+  # demo.sh reads the key from the cluster's Secret itself, as a user's call does.
+  KIWO_API_URL="$API_URL" env -u KIWO_API_KEY bash "$ROOT/scripts/demo.sh" cancel "$id" --context "$CTX" >>"$OUT/lifecycle.txt" 2>&1 ||
     fail "demo.sh cancel $id failed (lifecycle.txt)"
-  out="$(KIWO_API_URL="$API_URL" bash "$ROOT/scripts/demo.sh" job "$id" --wait 45)" || fail "demo.sh job $id failed"
+  out="$(KIWO_API_URL="$API_URL" env -u KIWO_API_KEY bash "$ROOT/scripts/demo.sh" job "$id" --wait 45 --context "$CTX")" ||
+    fail "demo.sh job $id failed"
   printf '%s\n' "$out" >>"$OUT/lifecycle.txt"
   [[ "$out" == *" CANCELLED "* ]] || fail "heavy job $id did not end CANCELLED after demo.sh cancel: $out"
   say "demo.sh cancel on a running heavy job: $(cut -c1-160 <<<"$out")"
@@ -433,7 +458,7 @@ lifecycle() {
   out="$(api POST /jobs -H 'Content-Type: application/json' -d '{"fileSizeMb":1,"pageCount":1,"imageCount":0}')" ||
     fail "POST /jobs failed"
   id="$(jq -r .jobId <<<"${out%$'\n'*}")"
-  stages="$(curl -sS -N -m 60 -H 'Accept: text/event-stream' "$API_URL/jobs/$id/events" |
+  stages="$(key_config | curl -sS -N -m 60 -K - -H 'Accept: text/event-stream' "$API_URL/jobs/$id/events" |
     sed -n 's/^data://p' | jq -r .status | paste -sd' ')" || fail "the event stream of job $id did not end within 60 s"
   printf 'events of %s: %s\n' "$id" "$stages" >>"$OUT/lifecycle.txt"
   [[ "$stages" == *SUCCEEDED ]] || fail "the event stream of job $id did not end with SUCCEEDED: $stages"

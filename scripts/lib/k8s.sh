@@ -27,6 +27,9 @@ KIWO_STATE_DIR="${KIWO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kiwo}"
 KIWO_LOAD_ARGS="${KIWO_LOAD_ARGS:---warmup 10s --duration 90s --light-rate 3 --heavy-rate 0 --burst-at 20s --burst-for 30s --burst-heavy-rate 1 --bootstrap-servers kafka:9092 --drain-timeout 300s}"
 KIWO_OBSERVE_INTERVAL="${KIWO_OBSERVE_INTERVAL:-5}"
 KIWO_OBSERVE_ROUNDS="${KIWO_OBSERVE_ROUNDS:-60}"
+# The API keys of overlays with components/api-key-auth: key api-keys is the API's keys file (tenant=key lines),
+# demo-api-key the demo tenant's key alone, for clients. deploy creates it when missing, never in the repository.
+KIWO_API_KEYS_SECRET=kiwo-api-keys
 
 _k8s_step=0
 _k8s_ctx=""
@@ -50,6 +53,49 @@ _k8s_image_loader() {
   else printf 'none'; fi
 }
 _k8s_marker() { printf '%s/created-kind-cluster-%s' "$KIWO_STATE_DIR" "$KIWO_CLUSTER_NAME"; }
+
+# True when the overlay's API mounts the API keys Secret (components/api-key-auth).
+_k8s_overlay_needs_api_keys() {
+  local rendered
+  rendered="$(kubectl kustomize "$1")" || { _k8s_die "cannot render $1"; return 2; }
+  grep -q "secretName: $KIWO_API_KEYS_SECRET\$" <<<"$rendered"
+}
+
+# Creates the API keys Secret (tenant demo, 48 random hex digits) unless it exists, before the overlay is
+# applied, so that the API's pods never wait for it. The key goes through a pipe, never a command line. Sets
+# _k8s_api_keys_created=1 when it created one.
+_k8s_ensure_api_keys() {
+  _k8s_api_keys_created=0
+  if _k8s_kubectl -n "$KIWO_NAMESPACE" get secret "$KIWO_API_KEYS_SECRET" >/dev/null 2>&1; then
+    _k8s_say "Secret $KIWO_API_KEYS_SECRET exists: its keys stay (delete it and deploy again for a new one)"
+    return 0
+  fi
+  local key
+  key="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+  [[ "$key" =~ ^[0-9a-f]{48}$ ]] || { _k8s_die "could not read 24 random bytes from /dev/urandom"; return 1; }
+  _k8s_kubectl create namespace "$KIWO_NAMESPACE" --dry-run=client -o yaml | _k8s_kubectl apply -f - >/dev/null
+  # Labelled as kiwo's: down's checks find it, and it goes with the namespace.
+  _k8s_kubectl -n "$KIWO_NAMESPACE" create secret generic "$KIWO_API_KEYS_SECRET" --dry-run=client -o yaml \
+      --from-file=api-keys=<(printf 'demo=%s\n' "$key") --from-file=demo-api-key=<(printf '%s' "$key") \
+    | _k8s_kubectl label --local -f - app.kubernetes.io/part-of=kiwo -o yaml \
+    | _k8s_kubectl apply -f - >/dev/null
+  _k8s_api_keys_created=1
+  _k8s_say "created Secret $KIWO_API_KEYS_SECRET: tenant demo, a random key"
+}
+
+# Prints the key clients of the cluster's API send: KIWO_API_KEY when set, else the demo tenant's key from the
+# API keys Secret. Fails when neither is there.
+k8s_api_key() {
+  if [[ -n "${KIWO_API_KEY:-}" ]]; then
+    printf '%s' "$KIWO_API_KEY"
+    return 0
+  fi
+  local key
+  key="$(_k8s_kubectl -n "$KIWO_NAMESPACE" get secret "$KIWO_API_KEYS_SECRET" -o jsonpath='{.data.demo-api-key}' 2>/dev/null \
+    | base64 -d)" || key=""
+  [[ -n "$key" ]] || { _k8s_die "no API key: Secret $KIWO_API_KEYS_SECRET in $KIWO_NAMESPACE of context $_k8s_ctx has no demo-api-key (bash scripts/demo.sh deploy creates it), and KIWO_API_KEY is not set"; return 1; }
+  printf '%s' "$key"
+}
 
 # Picks the context: --context NAME, else KIWO_KUBE_CONTEXT, else kind-$KIWO_CLUSTER_NAME. Without an
 # explicit choice the current context must already be the expected one: never the wrong cluster.
@@ -149,8 +195,26 @@ k8s_deploy() {
 
   _k8s_images "$loader" || return 1
 
+  _k8s_step "API keys"
+  local restart_api=0 needs_keys=0
+  _k8s_overlay_needs_api_keys "$overlay" || needs_keys=$?
+  ((needs_keys != 2)) || return 1
+  if ((needs_keys == 0)); then
+    _k8s_ensure_api_keys || return 1
+    # A new Secret under a running API (the old one was deleted to rotate the key): the API reads it at start-up.
+    if ((_k8s_api_keys_created)) && _k8s_kubectl -n "$KIWO_NAMESPACE" get deployment api >/dev/null 2>&1; then
+      restart_api=1
+    fi
+  else
+    _k8s_say "$overlay does not use API keys"
+  fi
+
   _k8s_step "Applying $overlay"
   _k8s_kubectl apply -k "$overlay"
+  if ((restart_api)); then
+    _k8s_say "restarting the API for its new key"
+    _k8s_kubectl -n "$KIWO_NAMESPACE" rollout restart deployment/api
+  fi
 
   _k8s_step "Waiting for rollouts (each up to $KIWO_TIMEOUT)"
   if _k8s_kubectl -n "$KIWO_NAMESPACE" get statefulset kafka >/dev/null 2>&1; then
@@ -171,10 +235,16 @@ k8s_deploy() {
     node_ip="$(_k8s_kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')"
     api_url="http://$node_ip:30080/jobs   (NodePort 30080)"
   fi
+  local key_hint=""
+  if ((needs_keys == 0)); then
+    key_hint="
+API key:   clients send X-API-Key (tenant demo; demo.sh job, cancel and load do it themselves):
+           kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE get secret $KIWO_API_KEYS_SECRET -o jsonpath='{.data.demo-api-key}' | base64 -d"
+  fi
   cat <<MSG
 
 The API:   $api_url
-           or: kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE port-forward svc/api 8080:8080
+           or: kubectl --context $_k8s_ctx -n $KIWO_NAMESPACE port-forward svc/api 8080:8080$key_hint
 Next:      bash scripts/demo.sh load --context $_k8s_ctx      # heavy burst over steady light traffic, in the cluster
            bash scripts/demo.sh observe --context $_k8s_ctx   # HPAs, pods per pool, CPU
 Verify with:

@@ -3,12 +3,13 @@
 # and the API's rate, computed from the services' /actuator/prometheus between two refreshes.
 # Sourced by scripts/demo.sh (local mode) and scripts/lib/k8s.sh (Kubernetes). Knobs (env):
 #   KIWO_OBSERVE_INTERVAL  seconds between refreshes (5)      KIWO_OBSERVE_ROUNDS  refreshes before it stops (60)
-#   KIWO_OBSERVE_API / _CLASSIFIER / _WORKER_LIGHT / _WORKER_HEAVY   local base URLs (http://localhost:8080 ...)
+#   KIWO_OBSERVE_API / _CLASSIFIER / _WORKER_LIGHT / _WORKER_HEAVY   local base URLs of their metrics
+#     (http://localhost:8180, the API's management port; 8081, 8082, 8083)
 set -euo pipefail
 
 KIWO_OBSERVE_INTERVAL="${KIWO_OBSERVE_INTERVAL:-5}"
 KIWO_OBSERVE_ROUNDS="${KIWO_OBSERVE_ROUNDS:-60}"
-KIWO_OBSERVE_API="${KIWO_OBSERVE_API:-http://localhost:8080}"
+KIWO_OBSERVE_API="${KIWO_OBSERVE_API:-http://localhost:8180}"
 KIWO_OBSERVE_CLASSIFIER="${KIWO_OBSERVE_CLASSIFIER:-http://localhost:8081}"
 KIWO_OBSERVE_WORKER_LIGHT="${KIWO_OBSERVE_WORKER_LIGHT:-http://localhost:8082}"
 KIWO_OBSERVE_WORKER_HEAVY="${KIWO_OBSERVE_WORKER_HEAVY:-http://localhost:8083}"
@@ -192,7 +193,7 @@ observe_local() {
 _observe_scrape_k8s() {
   local dir="$1" svc port pod
   for svc in "${_OBSERVE_SERVICES[@]}"; do
-    case "$svc" in api) port=8080 ;; classifier) port=8081 ;; worker-light) port=8082 ;; *) port=8083 ;; esac
+    case "$svc" in api) port=8180 ;; classifier) port=8081 ;; worker-light) port=8082 ;; *) port=8083 ;; esac
     : >"$dir/$svc.prom"
     for pod in $(_k8s_kubectl -n "$KIWO_NAMESPACE" get pods -l "app.kubernetes.io/name=$svc" \
       --field-selector=status.phase=Running -o jsonpath='{.items[*].metadata.name}' 2>/dev/null); do

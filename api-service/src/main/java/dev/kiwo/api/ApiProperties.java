@@ -16,6 +16,10 @@ import org.springframework.util.unit.DataSize;
  * @param retryAfter          what the Retry-After header of a 503 suggests to clients
  * @param maxBatchRequestSize largest accepted batch body ({@code application/x-ndjson}); larger bodies get 413
  * @param maxBatchLines       most lines, blank ones included, in one batch; more get 413
+ * @param maxInFlightJobs     most jobs this replica has sent to Kafka and not yet seen acknowledged; a job or
+ *                            batch that would pass it gets 503 at once instead of queueing in the producer
+ * @param allowSimulation     whether jobs may carry {@code simulate} (fail on purpose, for demos and tests); when
+ *                            not, such a job is a 400 naming {@code simulate}. Off unless a deployment turns it on
  */
 @ConfigurationProperties("kiwo.api")
 public record ApiProperties(
@@ -23,7 +27,9 @@ public record ApiProperties(
         @DefaultValue("2s") Duration produceTimeout,
         @DefaultValue("3s") Duration retryAfter,
         @DefaultValue("1MB") DataSize maxBatchRequestSize,
-        @DefaultValue("1000") int maxBatchLines) {
+        @DefaultValue("1000") int maxBatchLines,
+        @DefaultValue("10000") int maxInFlightJobs,
+        @DefaultValue("false") boolean allowSimulation) {
 
     public ApiProperties {
         if (maxRequestSize.toBytes() < 1) {
@@ -40,6 +46,10 @@ public record ApiProperties(
         }
         if (maxBatchLines < 1) {
             throw new IllegalArgumentException("kiwo.api.max-batch-lines must be positive");
+        }
+        if (maxInFlightJobs < maxBatchLines) {
+            throw new IllegalArgumentException("kiwo.api.max-in-flight-jobs must be at least"
+                    + " kiwo.api.max-batch-lines, or a full batch could never be sent");
         }
     }
 }

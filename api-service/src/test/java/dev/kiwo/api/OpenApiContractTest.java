@@ -63,7 +63,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * real broker: it names exactly the operations kiwo's controllers map, and every kind of answer validates against
  * what the document gives for its operation, status and content type (body schema, required and present headers).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "kiwo.api.allow-simulation=true")
 class OpenApiContractTest {
 
     private static final String DOCUMENT = "static/openapi.yaml";

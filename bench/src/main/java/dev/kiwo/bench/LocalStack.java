@@ -139,37 +139,42 @@ final class LocalStack implements AutoCloseable {
     Service startService(String name, String module, List<String> prefix, List<String> jvm, List<String> args)
             throws IOException {
         int port = freePort();
+        // The API serves its actuator on a port of its own; the other services on their one port.
+        int managementPort = module.equals("api-service") ? freePort() : port;
         List<String> command = new ArrayList<>(prefix);
         command.add(Layout.currentJava().toString());
         command.addAll(jvm);
         command.add("-jar");
         command.add(layout.execJar(module).toString());
         command.add("--server.port=" + port);
+        command.add("--management.server.port=" + managementPort);
         command.add("--spring.kafka.bootstrap-servers=" + bootstrap);
         command.addAll(args);
         Proc proc = Proc.start(name, command, runDir.resolve("logs/" + name + ".log"), runDir);
         long[] assigned = proc.watch(line -> PARTITIONS_ASSIGNED.matcher(line).find());
         started.add(proc);
-        return new Service(name, proc, port, assigned);
+        return new Service(name, proc, port, managementPort, assigned);
     }
 
-    /** A started service: its process, HTTP port and when its first consumer got partitions. */
+    /** A started service: its process, HTTP and actuator ports and when its first consumer got partitions. */
     final class Service {
         final String name;
         final Proc proc;
         final int port;
+        final int managementPort;
         final long[] assigned;
 
-        Service(String name, Proc proc, int port, long[] assigned) {
+        Service(String name, Proc proc, int port, int managementPort, long[] assigned) {
             this.name = name;
             this.proc = proc;
             this.port = port;
+            this.managementPort = managementPort;
             this.assigned = assigned;
         }
 
         void awaitReady() {
             long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-            while (!ready(port)) {
+            while (!ready(managementPort)) {
                 if (!proc.alive()) {
                     throw new IllegalStateException(name + " exited during start-up; see " + proc.log());
                 }

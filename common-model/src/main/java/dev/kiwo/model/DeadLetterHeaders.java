@@ -2,7 +2,8 @@ package dev.kiwo.model;
 
 /**
  * Headers (UTF-8 values) a worker puts on every record it forwards to a retry topic or to {@code jobs.dlq},
- * describing the last failure. They come in addition to Spring's {@code kafka_dlt-*} headers (original
+ * describing the last failure; the classifier puts {@link #ERROR_CLASS} and {@link #ERROR_MESSAGE} on its dead
+ * letters too. They come in addition to Spring's {@code kafka_dlt-*} headers (original
  * topic, partition, offset, exception and stack trace) and {@code retry_topic-attempts} (the number of the
  * next attempt, a 4-byte int).
  */
@@ -31,6 +32,13 @@ public final class DeadLetterHeaders {
 
     /** When the failure happened, ISO-8601. */
     public static final String FAILED_AT = "kiwo-failed-at";
+
+    /**
+     * Set by the classifier on a dead letter too large to send whole: the original's size in bytes (key, value and
+     * headers). Such a dead letter keeps the reason headers and as much of the key and value as fits; its
+     * {@code __streams.errors.topic}, {@code partition} and {@code offset} headers point to the original.
+     */
+    public static final String ORIGINAL_BYTES = "kiwo-original-bytes";
 
     private DeadLetterHeaders() {
     }

@@ -17,9 +17,13 @@ import java.util.UUID;
  * @param simulate    optional: make the job fail on purpose (demos and tests); null for real jobs
  * @param deadlineSeconds optional: the job fails with {@link JobErrorCode#DEADLINE_EXCEEDED} if it cannot finish
  *                    within this many seconds of {@code submittedAt}; null for no deadline
+ * @param tenant      who submitted it, as the API authenticated them; null in records of older APIs
+ * @param requestFingerprint fingerprint of the submitted request (without its idempotency key), set when the job
+ *                    was submitted with an idempotency key so that a reuse of the key with another body is told
+ *                    apart; null otherwise
  */
 public record Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt,
-                  Simulation simulate, Integer deadlineSeconds) {
+                  Simulation simulate, Integer deadlineSeconds, String tenant, String requestFingerprint) {
 
     public static final int MAX_NAME_LENGTH = 256;
 
@@ -42,6 +46,12 @@ public record Job(String jobId, String name, double fileSizeMb, int pageCount, i
         if (deadlineSeconds != null && deadlineSeconds < 1) {
             throw new IllegalArgumentException("deadlineSeconds must be >= 1, was " + deadlineSeconds);
         }
+    }
+
+    /** A job without tenant or request fingerprint, as older APIs wrote it. */
+    public Job(String jobId, String name, double fileSizeMb, int pageCount, int imageCount, Instant submittedAt,
+               Simulation simulate, Integer deadlineSeconds) {
+        this(jobId, name, fileSizeMb, pageCount, imageCount, submittedAt, simulate, deadlineSeconds, null, null);
     }
 
     /** A job without a deadline. */

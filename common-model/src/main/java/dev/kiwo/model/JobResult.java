@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param error        why it did not succeed, null when it succeeded
  * @param errorCode    the kind of {@code error}; null when it succeeded and in results of older workers
  * @param attempts     attempts started, 0 when it never ran; null in results of older workers
+ * @param tenant       who submitted the job, copied from it; null for jobs of older APIs and results of older
+ *                     workers
  */
 public record JobResult(
         String jobId,
@@ -32,5 +34,14 @@ public record JobResult(
         long processingMs,
         String error,
         JobErrorCode errorCode,
-        Integer attempts) {
+        Integer attempts,
+        String tenant) {
+
+    /** A result without a tenant, as older workers wrote it. */
+    public JobResult(String jobId, JobClass jobClass, JobStatus status, String pool, String instance,
+                     Instant submittedAt, Instant classifiedAt, Instant startedAt, Instant finishedAt,
+                     long processingMs, String error, JobErrorCode errorCode, Integer attempts) {
+        this(jobId, jobClass, status, pool, instance, submittedAt, classifiedAt, startedAt, finishedAt, processingMs,
+                error, errorCode, attempts, null);
+    }
 }

@@ -52,6 +52,25 @@ class JsonSerdeTest {
     }
 
     @Test
+    void carriesTheTenantAndReadsRecordsWrittenBeforeItWithoutOne() {
+        Job job = new Job(ID, null, 1, 2, 3, Instant.parse("2026-01-02T03:04:05Z"), null, null, "acme",
+                "0123456789abcdef");
+        JobResult result = new JobResult(ID, JobClass.LIGHT, JobStatus.SUCCEEDED, "light", "pod-1",
+                job.submittedAt(), job.submittedAt(), job.submittedAt(), job.submittedAt(), 0, null, null, 1, "acme");
+
+        assertThat(roundTrip(Topics.JOBS_IN, job)).isEqualTo(job);
+        assertThat(roundTrip(Topics.JOBS_RESULTS, result).tenant()).isEqualTo("acme");
+        Job older = read("{\"jobId\":\"" + ID + "\",\"fileSizeMb\":1,\"pageCount\":2,\"imageCount\":3,"
+                + "\"submittedAt\":\"2026-01-02T03:04:05Z\"}");
+        assertThat(older.tenant()).isNull();
+        assertThat(older.requestFingerprint()).isNull();
+        JobResult olderResult = Topics.JOBS_RESULTS.valueSerde().deserializer().deserialize("jobs.results",
+                ("{\"jobId\":\"" + ID + "\",\"jobClass\":\"LIGHT\",\"status\":\"SUCCEEDED\",\"processingMs\":5}")
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(olderResult.tenant()).isNull();
+    }
+
+    @Test
     void rejectsRecordsThatBreakTheContract() {
         assertThatThrownBy(() -> read("not json")).isInstanceOf(SerializationException.class);
         assertThatThrownBy(() -> read("{\"jobId\":\"" + ID + "\",\"fileSizeMb\":1,\"imageCount\":3,"

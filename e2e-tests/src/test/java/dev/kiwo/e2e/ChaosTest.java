@@ -49,16 +49,16 @@ class ChaosTest {
         try (LocalKafkaBroker broker = LocalKafkaBroker.formatIn(dir.resolve("kafka")).start()) {
             String kafka = broker.bootstrapServers();
             ServiceProcess api = ServiceProcess.startAs("chaos-api", "api-service", kafka);
-            ServiceProcess classifier = ServiceProcess.startAs("chaos-classifier", "classifier-service", kafka,
-                    "--spring.kafka.streams.state-dir=" + dir.resolve("streams-state"),
-                    // The classic protocol's session, as short as the broker's for the pools (see LocalKafkaBroker).
-                    "--spring.kafka.streams.properties.session.timeout.ms=10000",
-                    "--spring.kafka.streams.properties.heartbeat.interval.ms=3000");
-            // A low cost scale: the test is about delivery under crashes, not CPU burn.
+            ServiceProcess classifier = ServiceProcess.startClassifier("chaos-classifier", kafka,
+                    dir.resolve("streams-state"));
+            // A low cost scale: the test is about delivery under crashes, not CPU burn. The pools' consumers use the
+            // classic protocol too, so a killed one's partitions move after the same short session.
             ServiceProcess light = ServiceProcess.startAs("chaos-worker-light", "worker-light", kafka,
-                    "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms");
+                    "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms",
+                    "--spring.kafka.consumer.properties.session.timeout.ms=10000");
             ServiceProcess heavy = ServiceProcess.startAs("chaos-worker-heavy", "worker-heavy", kafka,
-                    "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms");
+                    "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms",
+                    "--spring.kafka.consumer.properties.session.timeout.ms=10000");
             List<ServiceProcess> services = List.of(api, classifier, light, heavy);
             try {
                 services.forEach(s -> s.awaitReady(START_TIMEOUT));

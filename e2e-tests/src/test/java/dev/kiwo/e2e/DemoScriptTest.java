@@ -27,7 +27,7 @@ class DemoScriptTest {
     private static final Path ROOT = Path.of(System.getProperty("kiwo.root.dir", "..")).toAbsolutePath().normalize();
     private static final Path RUN_DIR = Path.of(System.getProperty("kiwo.logs.dir", "target"), "demo-run")
             .toAbsolutePath();
-    private static final List<Integer> PORTS = List.of(9092, 9093, 8080, 8081, 8082, 8083);
+    private static final List<Integer> PORTS = List.of(9092, 9093, 8080, 8081, 8082, 8083, 8180);
 
     @Test
     void localModeStartsServesAndStopsCleanly() throws Exception {

@@ -171,7 +171,7 @@ class PipelineTest {
             Set<String> committed = checkedShapes(Files.readString(
                     METRIC_SNAPSHOTS.resolve(service.getKey() + ".prom")));
             Set<String> live = checkedShapes(HTTP.send(HttpRequest.newBuilder(service.getValue()
-                    .uri("/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+                    .managementUri("/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
 
             assertThat(live).as("%s: live series shapes (refresh with infra-tests/scrape-snapshot.sh)",

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -35,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  * SERVER_, MANAGEMENT_ ...) must be a key's environment form under Spring's relaxed binding: upper
  * case, dots to underscores, dashes removed (or, legacy form, dashes to underscores); below a
  * Map-typed key any suffix is accepted. Known keys: the leaves of application.yaml of the module
- * that builds the image and of the kiwo modules it depends on, the kiwo.topics.* keys of TopicLayout
+ * that builds the image and of the kiwo modules it depends on, the components of their
+ * {@code @ConfigurationProperties} records (read from the source: a key without a default in
+ * application.yaml, such as kiwo.api.auth.api-keys-file, is one), the kiwo.topics.* keys of TopicLayout
  * (which every service binds), plus every key in the Spring Boot
  * configuration metadata on this module's test classpath. Other variables (JAVA_TOOL_OPTIONS ...)
  * are not Spring keys and are not checked.
@@ -43,6 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
 class ConfigurationKeysTest {
 
     private static final Pattern DEPENDENCY = Pattern.compile("<artifactId>([\\w-]+)</artifactId>");
+    private static final Pattern PROPERTIES_RECORD =
+            Pattern.compile("@ConfigurationProperties\\(\"([^\"]+)\"\\)\\s*(?:public\\s+)?record\\s+\\w+\\s*\\(");
+    private static final Pattern ANNOTATION = Pattern.compile("@[\\w.]+(\\([^)]*\\))?");
 
     static List<String> services() {
         return List.of("api", "classifier", "worker-light", "worker-heavy");
@@ -56,9 +62,12 @@ class ConfigurationKeysTest {
         String image = JibImages.kiwoRepository(String.valueOf(container.get("image")));
         Path module = JibImages.byImage().get(image);
         assertThat(module).as("the module that builds %s", image).isNotNull();
-        List<Path> yamls = applicationYamls(module);
+        List<Path> modules = kiwoModules(module);
+        List<Path> yamls = modules.stream().map(p -> p.resolve("src/main/resources/application.yaml"))
+                .filter(Files::isRegularFile).toList();
         assertThat(yamls).as("application.yaml of %s", module.getFileName()).isNotEmpty();
         Map<String, Boolean> keys = new HashMap<>(BootMetadata.KEYS);
+        modules.forEach(m -> recordKeys(m, keys));
         // Every service binds kiwo.topics to TopicLayout (defaults in the record, not in application.yaml).
         for (RecordComponent component : TopicLayout.class.getRecordComponents()) {
             keys.put("kiwo.topics." + component.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT), false);
@@ -92,7 +101,8 @@ class ConfigurationKeysTest {
         return key.replace('.', '_').toUpperCase(Locale.ROOT);
     }
 
-    private static List<Path> applicationYamls(Path module) {
+    /** The module and the kiwo modules its pom depends on. */
+    private static List<Path> kiwoModules(Path module) {
         List<Path> modules = new ArrayList<>(List.of(module));
         try {
             var m = DEPENDENCY.matcher(Files.readString(module.resolve("pom.xml")));
@@ -105,7 +115,56 @@ class ConfigurationKeysTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return modules.stream().map(p -> p.resolve("src/main/resources/application.yaml")).filter(Files::isRegularFile).toList();
+        return modules;
+    }
+
+    /** Each component of a {@code @ConfigurationProperties} record in the module's main sources, as a key. */
+    private static void recordKeys(Path module, Map<String, Boolean> keys) {
+        Path sources = module.resolve("src/main/java");
+        if (!Files.isDirectory(sources)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                // Without comments, whose text could hold commas or parentheses.
+                String java = Files.readString(file).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("(?m)^\\s*//.*$", "");
+                var m = PROPERTIES_RECORD.matcher(java);
+                while (m.find()) {
+                    for (String component : topLevelParts(java, m.end())) {
+                        String declaration = ANNOTATION.matcher(component).replaceAll("").strip();
+                        String name = declaration.substring(declaration.lastIndexOf(' ') + 1);
+                        keys.merge(m.group(1) + "." + name.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT),
+                                declaration.startsWith("Map<"), Boolean::logicalOr);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The comma-separated parts of a parenthesised list that starts at {@code from}, up to its closing parenthesis. */
+    private static List<String> topLevelParts(String text, int from) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int start = from;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '(' || c == '<') {
+                depth++;
+            } else if ((c == ')' || c == '>') && depth > 0) {
+                depth--;
+            } else if (c == ')' || (c == ',' && depth == 0)) {
+                if (!text.substring(start, i).isBlank()) {
+                    parts.add(text.substring(start, i));
+                }
+                if (c == ')') {
+                    return parts;
+                }
+                start = i + 1;
+            }
+        }
+        throw new IllegalStateException("no closing parenthesis after offset " + from);
     }
 
     private static Object load(Path yaml) {

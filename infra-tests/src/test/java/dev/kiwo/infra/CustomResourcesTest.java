@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -204,24 +206,49 @@ class CustomResourcesTest {
             }
             assertThat(problems).as("%s %s", target, at).isEmpty();
 
-            // What it selects: each kiwo service, scraped on a port its container declares, at the path its
-            // prometheus.io/path annotation names, with the label the dashboard and the adapter group by.
+            // What it selects: each kiwo service, scraped by exactly one endpoint (one on a port its container
+            // declares, whose relabelings do not drop it), on the port and at the path its prometheus.io/port and
+            // prometheus.io/path annotations name, with the label the dashboard and the adapter group by.
             for (String service : MetricsSnapshot.SERVICES) {
                 Map<String, Object> deployment = m.find("Deployment", service).orElseThrow();
                 Map<String, Object> labels = Manifests.podLabels(deployment);
                 assertThat(selects(selector, labels)).as("%s %s selects %s", target, at, service).isTrue();
-                for (Object e : endpoints) {
-                    Map<String, Object> endpoint = Yamls.map(e);
-                    assertThat(Manifests.containers(deployment).stream().flatMap(c -> Yamls.list(c.get("ports")).stream())
-                            .map(p -> Yamls.map(p).get("name"))).as("%s %s port on %s", target, at, service)
-                            .contains(endpoint.get("port"));
-                    assertThat(endpoint.get("path")).isEqualTo(Yamls.at(Manifests.podTemplate(deployment), "metadata",
-                            "annotations", "prometheus.io/path"));
-                }
+                List<Map<String, Object>> ports = Manifests.containers(deployment).stream()
+                        .flatMap(c -> Yamls.list(c.get("ports")).stream()).map(Yamls::map).toList();
+                List<Map<String, Object>> scraping = endpoints.stream().map(Yamls::map)
+                        .filter(endpoint -> ports.stream().anyMatch(p -> Objects.equals(p.get("name"), endpoint.get("port"))))
+                        .filter(endpoint -> !dropped(endpoint, labels)).toList();
+                assertThat(scraping).as("%s %s endpoints scraping %s", target, at, service).hasSize(1);
+                Map<String, Object> endpoint = scraping.get(0);
+                Map<String, Object> annotations = Yamls.map(Yamls.at(Manifests.podTemplate(deployment), "metadata",
+                        "annotations"));
+                assertThat(endpoint.get("path")).isEqualTo(annotations.get("prometheus.io/path"));
+                assertThat(ports.stream().filter(p -> Objects.equals(p.get("name"), endpoint.get("port")))
+                        .map(p -> String.valueOf(p.get("containerPort"))))
+                        .as("%s %s port of %s", target, at, service).containsExactly(Yamls.str(annotations.get("prometheus.io/port")));
                 assertThat(labels).containsKeys(Yamls.list(spec.get("podTargetLabels")).stream().map(Yamls::str)
                         .toArray(String[]::new));
             }
         }
+    }
+
+    /** Whether a drop relabeling of the endpoint matches the pod's labels (as Prometheus's pod label metadata). */
+    private static boolean dropped(Map<String, Object> endpoint, Map<String, Object> labels) {
+        for (Object r : Yamls.list(endpoint.get("relabelings"))) {
+            Map<String, Object> relabeling = Yamls.map(r);
+            if (!"drop".equalsIgnoreCase(Yamls.str(relabeling.get("action")))) {
+                continue;
+            }
+            String value = Yamls.list(relabeling.get("sourceLabels")).stream().map(Yamls::str)
+                    .map(source -> labels.entrySet().stream()
+                            .filter(l -> source.equals("__meta_kubernetes_pod_label_" + l.getKey().replaceAll("[^a-zA-Z0-9_]", "_")))
+                            .map(l -> Yamls.str(l.getValue())).findFirst().orElse(""))
+                    .collect(Collectors.joining(";"));
+            if (value.matches(Yamls.str(relabeling.getOrDefault("regex", "(.*)")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {

@@ -225,7 +225,7 @@ class LagScalingTest {
 
     private static int partitions(Manifests m, String pool, JobClass jobClass) {
         Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", pool).orElseThrow()).get(0));
-        TopicLayout layout = new TopicLayout(integer(env.get("KIWO_TOPICS_LIGHTPARTITIONS")),
+        TopicLayout layout = TopicLayout.of(integer(env.get("KIWO_TOPICS_LIGHTPARTITIONS")),
                 integer(env.get("KIWO_TOPICS_HEAVYPARTITIONS")), integer(env.get("KIWO_TOPICS_PARTITIONS")),
                 integer(env.get("KIWO_TOPICS_DLQPARTITIONS")), null);
         return layout.newTopics().stream().filter(t -> t.name().equals(Topics.forClass(jobClass).name()))

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,7 +67,7 @@ class ManifestInvariantsTest {
             int maxReplicas = m.autoscalerMax(pool)
                     .orElseThrow(() -> new AssertionError(target + ": no HPA or ScaledObject scales " + pool));
             Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", pool).orElseThrow()).get(0));
-            TopicLayout layout = new TopicLayout(integer(env.get("KIWO_TOPICS_LIGHTPARTITIONS")),
+            TopicLayout layout = TopicLayout.of(integer(env.get("KIWO_TOPICS_LIGHTPARTITIONS")),
                     integer(env.get("KIWO_TOPICS_HEAVYPARTITIONS")), integer(env.get("KIWO_TOPICS_PARTITIONS")),
                     integer(env.get("KIWO_TOPICS_DLQPARTITIONS")), null);
             int partitions = layout.newTopics().stream().filter(t -> t.name().equals(Topics.forClass(jobClass).name()))
@@ -113,6 +114,37 @@ class ManifestInvariantsTest {
                 assertThat(ports).as("%s service/%s targetPort %s", target, Manifests.name(service), targetPort)
                         .anySatisfy(port -> assertThat(targetPort instanceof Integer ? port.get("containerPort") : port.get("name"))
                                 .isEqualTo(targetPort));
+            }
+        }
+    }
+
+    /**
+     * The API's actuator (probes, metrics) is on its own port, which its probes use and no Service exposes: a client
+     * that reaches the API reaches only the API. The port agrees with MANAGEMENT_SERVER_PORT in the API's config.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void apiProbesUseTheManagementPortThatNoServiceExposes(RenderTarget target) {
+        Manifests m = Manifests.of(target);
+        Optional<Map<String, Object>> deployment = m.find("Deployment", "api");
+        if (deployment.isEmpty()) {
+            return;
+        }
+        Map<String, Object> api = Manifests.containers(deployment.get()).get(0);
+        Map<String, Object> management = Yamls.list(api.get("ports")).stream().map(Yamls::map)
+                .filter(p -> "management".equals(p.get("name"))).findFirst().orElseThrow();
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(Yamls.at(api, probe, "httpGet", "port")).as("%s api %s port", target, probe).isEqualTo("management");
+        }
+        String config = m.ofKind("ConfigMap").stream().map(Manifests::name).filter(n -> n.startsWith("api-config"))
+                .findFirst().orElseThrow();
+        assertThat(m.configMapData(config).get("MANAGEMENT_SERVER_PORT")).as("%s %s", target, config)
+                .isEqualTo(String.valueOf(management.get("containerPort")));
+        for (Map<String, Object> service : m.ofKind("Service")) {
+            for (Object p : Yamls.list(Yamls.at(service, "spec", "ports"))) {
+                Object targetPort = Yamls.map(p).getOrDefault("targetPort", Yamls.map(p).get("port"));
+                assertThat(targetPort).as("%s service/%s", target, Manifests.name(service))
+                        .isNotIn("management", management.get("containerPort"));
             }
         }
     }

@@ -52,7 +52,8 @@ class NetworkPolicyFlowsTest {
                 new Flow("keda-operator", "kafka", 9092),
                 new Flow("load-generator", "api", 8080),
                 new Flow("ingress-nginx", "api", 8080),
-                new Flow("prometheus", "api", 8080),
+                // The API's metrics are on its management port.
+                new Flow("prometheus", "api", 8180),
                 new Flow("prometheus", "classifier", 8081),
                 new Flow("prometheus", "worker-light", 8082),
                 new Flow("prometheus", "worker-heavy", 8083));
@@ -67,6 +68,9 @@ class NetworkPolicyFlowsTest {
                 // (split into two list items, they would admit either).
                 new Flow("keda-metrics-apiserver", "kafka", 9092),
                 new Flow("worker-light", "api", 8080),
+                // Clients reach the API's port, not its management port (probes and metrics).
+                new Flow("ingress-nginx", "api", 8180),
+                new Flow("load-generator", "api", 8180),
                 new Flow("ingress-nginx", "kafka", 9092),
                 new Flow("ingress-nginx", "worker-heavy", 8083));
     }

@@ -21,8 +21,11 @@ record RenderTarget(String name, Path kustomizationDir) {
     /** Both replace the pools' CPU-only HPAs: KEDA deletes them, the adapter variant patches them. */
     static final List<String> LAG_SCALING_ALTERNATIVES = List.of("keda", "prometheus-adapter");
 
-    /** The VPAs' bounds are checked against the requests each overlay sets (kind lowers them). */
-    static final List<String> ON_EVERY_OVERLAY = List.of("vpa");
+    /**
+     * The VPAs' bounds are checked against the requests each overlay sets (kind lowers them); kafka-sasl-ssl
+     * opens the TLS port in the network policies that production adds.
+     */
+    static final List<String> ON_EVERY_OVERLAY = List.of("vpa", "kafka-sasl-ssl");
 
     private static final String JOBS = "jobs/";
 

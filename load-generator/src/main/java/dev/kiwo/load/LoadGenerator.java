@@ -51,7 +51,7 @@ public final class LoadGenerator {
                 plan.completion().name().toLowerCase(Locale.ROOT));
         try (CompletionWatch watch = switch (plan.completion()) {
             case KAFKA -> new ResultTracker(plan.bootstrapServers());
-            case API -> new StatusWatch(plan.target(), plan.watchers(), plan.requestTimeout());
+            case API -> new StatusWatch(plan.target(), plan.watchers(), plan.requestTimeout(), plan.apiKey());
             case NONE -> null;
         }) {
             LoadRun.SendReport sent = new LoadRun(plan, out).send();

@@ -1,5 +1,6 @@
 package dev.kiwo.load;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * What to send: a steady rate of light jobs, an optional steady rate of heavy jobs, and an optional burst
  * of heavy jobs inside the run. Rates are jobs per second; the schedule is open-loop (it does not slow
- * down when the server does). How the run then learns each accepted job's end is {@link Completion}.
+ * down when the server does). How the run then learns each accepted job's end is {@link Completion}. With an
+ * {@code apiKey} every request carries it as {@value #API_KEY_HEADER}; it is left out of the JSON summary.
  */
 record LoadPlan(
         URI target,
@@ -30,7 +32,14 @@ record LoadPlan(
         Duration drainTimeout,
         String jsonReport,
         Completion completion,
-        int watchers) {
+        int watchers,
+        @JsonIgnore String apiKey) {
+
+    /** The header of the API's mode {@code api-key}. */
+    static final String API_KEY_HEADER = "X-API-Key";
+
+    /** Where the key comes from without {@code --api-key}: in Kubernetes, a Secret's key set as this variable. */
+    static final String API_KEY_VARIABLE = "KIWO_API_KEY";
 
     /**
      * How a run learns how its accepted jobs ended. Without {@code --completion} it is {@code KAFKA} when
@@ -73,6 +82,8 @@ record LoadPlan(
               --drain-timeout D        how long to wait for results       (default 120s)
               --json FILE              also write the summary as JSON; - prints it
                                        as one line after the summary
+              --api-key KEY            sent as X-API-Key with every request
+                                       (default: the variable KIWO_API_KEY; none)
             Durations: 500ms, 30s, 2m.""";
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -102,6 +113,9 @@ record LoadPlan(
         if (completion != Completion.KAFKA && bootstrapServers != null) {
             throw new IllegalArgumentException("--bootstrap-servers is read only with --completion kafka");
         }
+        if (apiKey != null && (apiKey.isEmpty() || !apiKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
+            throw new IllegalArgumentException("--api-key must be visible ASCII characters");
+        }
         String scheme = target.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
             throw new IllegalArgumentException("--target must be an http(s) URL, was " + target);
@@ -109,6 +123,11 @@ record LoadPlan(
     }
 
     static LoadPlan parse(String... args) {
+        return parse(System.getenv(), args);
+    }
+
+    /** {@code environment} gives {@value #API_KEY_VARIABLE} when there is no {@code --api-key}; blank is none. */
+    static LoadPlan parse(Map<String, String> environment, String... args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -136,7 +155,8 @@ record LoadPlan(
                 duration(take(options, "drain-timeout", "120s")),
                 take(options, "json", null),
                 completion(completion),
-                Integer.parseInt(take(options, "watchers", "256")));
+                Integer.parseInt(take(options, "watchers", "256")),
+                take(options, "api-key", blankToNull(environment.get(API_KEY_VARIABLE))));
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", options.keySet()));
         }
@@ -164,6 +184,10 @@ record LoadPlan(
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static String take(Map<String, String> options, String key, String fallback) {

@@ -133,13 +133,15 @@ final class LoadRun {
         if (measured) {
             byClass.get(jobClass).sent.increment();
         }
-        HttpRequest request = HttpRequest.newBuilder(jobs)
+        HttpRequest.Builder request = HttpRequest.newBuilder(jobs)
                 .timeout(plan.requestTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(
-                        (measured ? shapes : warmupShapes).next(jobClass))))
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+                        (measured ? shapes : warmupShapes).next(jobClass))));
+        if (plan.apiKey() != null) {
+            request.header(LoadPlan.API_KEY_HEADER, plan.apiKey());
+        }
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
             try {
                 if (measured) {
                     record(jobClass, dueAt, response, failure);

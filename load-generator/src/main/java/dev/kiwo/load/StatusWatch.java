@@ -49,6 +49,7 @@ final class StatusWatch implements CompletionWatch {
 
     private final URI target;
     private final Duration requestTimeout;
+    private final String apiKey;
     private final Executor executor = Executors.newFixedThreadPool(2, LoadRun.daemon("load-status"));
     private final HttpClient http;
     private final Semaphore slots;
@@ -60,9 +61,11 @@ final class StatusWatch implements CompletionWatch {
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    StatusWatch(URI target, int watchers, Duration requestTimeout) {
+    /** {@code apiKey}: sent as {@value LoadPlan#API_KEY_HEADER} with every request, or null for none. */
+    StatusWatch(URI target, int watchers, Duration requestTimeout, String apiKey) {
         this.target = target;
         this.requestTimeout = requestTimeout;
+        this.apiKey = apiKey;
         this.slots = new Semaphore(watchers);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -120,6 +123,9 @@ final class StatusWatch implements CompletionWatch {
                 .GET();
         if (ask.waits()) {
             request.header("Prefer", "wait=" + WAIT.toSeconds());
+        }
+        if (apiKey != null) {
+            request.header(LoadPlan.API_KEY_HEADER, apiKey);
         }
         CompletableFuture<HttpResponse<String>> call = http.sendAsync(request.build(),
                 HttpResponse.BodyHandlers.ofString());

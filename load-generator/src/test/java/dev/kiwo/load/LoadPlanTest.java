@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LoadPlanTest {
@@ -64,5 +65,17 @@ class LoadPlanTest {
         assertThatThrownBy(() -> LoadPlan.parse("--completion", "api", "--bootstrap-servers", "h:1"))
                 .hasMessageContaining("only with --completion kafka");
         assertThatThrownBy(() -> LoadPlan.parse("--watchers", "0")).hasMessageContaining("--watchers");
+        assertThatThrownBy(() -> LoadPlan.parse("--api-key", "two words")).hasMessageContaining("--api-key");
+    }
+
+    @Test
+    void theApiKeyComesFromTheOptionElseFromKiwoApiKey() {
+        Map<String, String> environment = Map.of("KIWO_API_KEY", "from-the-secret-0123");
+
+        assertThat(LoadPlan.parse(environment).apiKey()).isEqualTo("from-the-secret-0123");
+        assertThat(LoadPlan.parse(environment, "--api-key", "given-on-the-line-0123").apiKey())
+                .isEqualTo("given-on-the-line-0123");
+        assertThat(LoadPlan.parse(Map.of("KIWO_API_KEY", " ")).apiKey()).as("blank is none").isNull();
+        assertThat(LoadPlan.parse(Map.of()).apiKey()).isNull();
     }
 }

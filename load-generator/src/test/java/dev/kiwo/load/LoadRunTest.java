@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,12 +34,17 @@ class LoadRunTest {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger statusRequests = new AtomicInteger();
     private final Map<String, Instant> submitted = new ConcurrentHashMap<>();
+    /** Method and X-API-Key header of every request, e.g. "POST key-1", "GET none". */
+    private final Map<String, AtomicInteger> keysSeen = new ConcurrentHashMap<>();
 
     @BeforeEach
     void startServer() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/jobs", exchange -> {
+            String key = exchange.getRequestHeaders().getFirst("X-API-Key");
+            keysSeen.computeIfAbsent(exchange.getRequestMethod() + " " + (key == null ? "none" : key),
+                    k -> new AtomicInteger()).incrementAndGet();
             if ("GET".equals(exchange.getRequestMethod())) {
                 status(exchange);
                 return;
@@ -172,6 +178,33 @@ class LoadRunTest {
         assertThat(text).contains("\ncompletion       api (GET /jobs/{id} with Prefer: wait",
                 "\nresults light    30/30 completed, end to end p50 40.0ms", "\nmissing          0\n",
                 "\nduplicates       not audited");
+    }
+
+    @Test
+    void anApiKeyGoesWithEveryPostAndStatusRequestAndNotIntoTheSummary() throws Exception {
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        String key = "k3y-0f-the-demo-tenant";
+        LoadPlan plan = LoadPlan.parse(Map.of(), "--target", target, "--duration", "1s", "--light-rate", "10",
+                "--burst-for", "0s", "--completion", "api", "--drain-timeout", "10s", "--json", "-", "--api-key", key);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        LoadGenerator.run(plan, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        assertThat(keysSeen).containsOnlyKeys("POST " + key, "GET " + key);
+        assertThat(keysSeen.get("POST " + key)).hasValue(10);
+        assertThat(keysSeen.get("GET " + key)).hasValue(10);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain(key);
+    }
+
+    @Test
+    void withoutAKeyNoHeaderIsSent() {
+        String target = "http://127.0.0.1:" + server.getAddress().getPort();
+        LoadPlan plan = LoadPlan.parse(Map.of(), "--target", target, "--duration", "1s", "--light-rate", "5",
+                "--burst-for", "0s");
+
+        new LoadRun(plan, new PrintStream(new ByteArrayOutputStream())).send();
+
+        assertThat(List.copyOf(keysSeen.keySet())).containsExactly("POST none");
     }
 
     @Test

@@ -72,7 +72,7 @@ class StatusWatchTest {
         script("stuck", running(false));
         List<String> ids = List.of("done", "slow", "failed", "cancelled", "gone", "flaky", "stuck");
 
-        StatusWatch watch = new StatusWatch(target(), 8, Duration.ofSeconds(2));
+        StatusWatch watch = new StatusWatch(target(), 8, Duration.ofSeconds(2), null);
         watch.follow(ids);
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.settled(ids) == 6);
         await().atMost(Duration.ofSeconds(10)).until(() -> preferHeaders.get("stuck").size() >= 3);
@@ -113,7 +113,7 @@ class StatusWatchTest {
                     null, Duration.ofMillis(100)));
         }
 
-        StatusWatch watch = new StatusWatch(target(), 3, Duration.ofSeconds(2));
+        StatusWatch watch = new StatusWatch(target(), 3, Duration.ofSeconds(2), null);
         watch.follow(ids);
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.finished(ids) == 12);
         watch.close();

@@ -22,6 +22,10 @@ import org.awaitility.Awaitility;
  * It needs {@code local-kafka/target/lib}: a module whose tests use it declares a test-scope dependency on
  * local-kafka's pom so the reactor builds that first. The project root is the {@code kiwo.root.dir} system
  * property, else the parent of the module's directory.
+ *
+ * <p>{@link #formatWithSaslSslIn} runs it with clients' listener on SASL_SSL (SCRAM-SHA-512, a certificate
+ * from {@link TestCertificates}) and a PLAINTEXT listener between the broker and itself, which tests may use
+ * to look at topics without credentials.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
@@ -34,9 +38,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path config;
     private final Path log;
     private final int port;
+    private final int plaintextPort;
+    private final List<String> scramUsers = new ArrayList<>();
+    private final TestCertificates certificates;
     private Process process;
 
     private LocalKafkaBroker(Path dir, int port, int controllerPort) throws IOException {
+        this(dir, port, port, controllerPort, null);
+    }
+
+    /** With {@code certificates}, {@code port} is the SASL_SSL listener and {@code plaintextPort} the broker's own. */
+    private LocalKafkaBroker(Path dir, int port, int plaintextPort, int controllerPort, TestCertificates certificates)
+            throws IOException {
         this.lib = rootDir().resolve("local-kafka/target/lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException("The broker classpath " + lib + " is missing: run 'mvn -pl local-kafka "
@@ -44,13 +57,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
         this.dir = dir;
         this.port = port;
+        this.plaintextPort = plaintextPort;
+        this.certificates = certificates;
         this.config = dir.resolve("server.properties");
         this.log = dir.resolve("kafka.log");
         // Later keys win in a properties file: local mode's settings, then this instance's ports and data.
         String base = Files.readString(rootDir().resolve("local-kafka/config/server.properties"));
+        String listeners = certificates == null ? "" : "SASL_SSL://127.0.0.1:" + port + ",";
         Files.writeString(config, base + "\n"
-                + "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort + "\n"
-                + "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + "\n"
+                + "listeners=" + listeners + "PLAINTEXT://127.0.0.1:" + plaintextPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort + "\n"
+                + "advertised.listeners=" + listeners + "PLAINTEXT://127.0.0.1:" + plaintextPort + "\n"
+                + (certificates == null ? "" : saslSslSettings(certificates))
                 + "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort + "\n"
                 + "log.dirs=" + dir.resolve("data") + "\n"
                 // A killed consumer's partitions move once its session expires: 10 s instead of 45 s keeps
@@ -73,8 +91,40 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Formats fresh storage in {@code dir} for a broker whose clients' listener is SASL_SSL with SCRAM-SHA-512,
+     * knowing {@code user} with {@code password}; {@link #start} runs it. Its certificate is made in
+     * {@code dir/tls}; clients trust {@link #caCertificate()}.
+     */
+    public static LocalKafkaBroker formatWithSaslSslIn(Path dir, String user, String password) {
+        try {
+            Files.createDirectories(dir);
+            LocalKafkaBroker broker = new LocalKafkaBroker(dir, freePort(), freePort(), freePort(),
+                    TestCertificates.makeIn(dir.resolve("tls")));
+            broker.scramUsers.add("SCRAM-SHA-512=[name=" + user + ",password=" + password + "]");
+            broker.format();
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up the local broker in " + dir, e);
+        }
+    }
+
+    /** The clients' listener: SASL_SSL for a broker from {@link #formatWithSaslSslIn}, else PLAINTEXT. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The PLAINTEXT listener, without credentials: the same as {@link #bootstrapServers} unless SASL_SSL. */
+    public String plaintextBootstrapServers() {
+        return "127.0.0.1:" + plaintextPort;
+    }
+
+    /** The PEM certificate of the CA that signed the SASL_SSL listener's certificate. */
+    public Path caCertificate() {
+        if (certificates == null) {
+            throw new IllegalStateException("this broker has no TLS listener");
+        }
+        return certificates.caCertificate();
     }
 
     /** Starts the broker, after {@link #stop} on the same ports and data; returns once it accepts connections. */
@@ -116,10 +166,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
         stop();
     }
 
+    private static String saslSslSettings(TestCertificates certificates) {
+        return "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL\n"
+                + "inter.broker.listener.name=PLAINTEXT\n"
+                + "sasl.enabled.mechanisms=SCRAM-SHA-512\n"
+                + "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                + "org.apache.kafka.common.security.scram.ScramLoginModule required;\n"
+                + "ssl.keystore.type=PKCS12\n"
+                + "ssl.keystore.location=" + certificates.brokerKeyStore() + "\n"
+                + "ssl.keystore.password=" + certificates.keyStorePassword() + "\n"
+                + "ssl.key.password=" + certificates.keyStorePassword() + "\n";
+    }
+
     private void format() throws IOException {
         Path formatLog = dir.resolve("format.log");
-        Process formatting = new ProcessBuilder(java("kafka.tools.StorageTool", "format", "--standalone",
-                "-t", Uuid.randomUuid().toString(), "-c", config.toString()))
+        List<String> args = new ArrayList<>(List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(),
+                "-c", config.toString()));
+        scramUsers.forEach(user -> args.addAll(List.of("--add-scram", user)));
+        Process formatting = new ProcessBuilder(java("kafka.tools.StorageTool", args.toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(formatLog.toFile()).start();
         try {
             if (!formatting.waitFor(FORMAT_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || formatting.exitValue() != 0) {

@@ -73,7 +73,7 @@ final class JobProcessor {
         }
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.SUCCEEDED, pool, instance,
                 job.submittedAt(), classified.classifiedAt(), startedAt, finishedAt,
-                Duration.between(startedAt, finishedAt).toMillis(), null, null, attempt);
+                Duration.between(startedAt, finishedAt).toMillis(), null, null, attempt, job.tenant());
     }
 
     /** Why the job must not run (on), or null. */
@@ -105,6 +105,6 @@ final class JobProcessor {
         JobStatus status = reason == JobErrorCode.CANCELLED ? JobStatus.CANCELLED : JobStatus.FAILED;
         return new JobResult(job.jobId(), classified.jobClass(), status, pool, instance, job.submittedAt(),
                 classified.classifiedAt(), startedAt, finishedAt, Duration.between(startedAt, finishedAt).toMillis(),
-                error, reason, attempts);
+                error, reason, attempts, job.tenant());
     }
 }

@@ -102,7 +102,7 @@ final class ResultPublisher {
         Instant now = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.FAILED, pool, instance,
                 job.submittedAt(), classified.classifiedAt(), now, now, 0, error, JobErrorCode.PROCESSING_FAILED,
-                attempts);
+                attempts, job.tenant());
     }
 
     /** Where a record is, which identifies it within the consumer group. */

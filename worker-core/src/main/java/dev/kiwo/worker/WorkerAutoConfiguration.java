@@ -1,5 +1,6 @@
 package dev.kiwo.worker;
 
+import dev.kiwo.kafka.DeclaredTopics;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatusEvent;
@@ -30,10 +31,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -49,22 +50,20 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 @Import(WorkerRetryTopics.class)
 public class WorkerAutoConfiguration {
 
-    /** The shared topics, plus the retry topics of this pool's job topics with the same partitions. */
+    /**
+     * The retry topics of this pool's job topics, with the same partitions and the job topics' configs; kafka-support
+     * declares the shared ones and checks (or creates) them all at start-up.
+     */
     @Bean
-    KafkaAdmin.NewTopics kiwoTopics(Environment environment, WorkerProperties properties) {
-        TopicLayout layout = topicLayout(environment);
-        List<NewTopic> topics = new ArrayList<>(layout.newTopics());
+    DeclaredTopics declaredRetryTopics(TopicLayout layout, WorkerProperties properties) {
+        List<NewTopic> topics = new ArrayList<>();
         for (String topic : properties.topics()) {
             int partitions = Topics.JOBS_HEAVY.name().equals(topic) ? layout.heavyPartitions() : layout.lightPartitions();
             for (Duration tier : properties.retry().tiers()) {
-                topics.add(new NewTopic(RetryTopicNames.retryTopic(topic, tier), partitions, layout.replicationFactor()));
+                topics.add(layout.jobTopic(RetryTopicNames.retryTopic(topic, tier), partitions));
             }
         }
-        return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
-    }
-
-    private static TopicLayout topicLayout(Environment environment) {
-        return Binder.get(environment).bind("kiwo.topics", TopicLayout.class).orElse(TopicLayout.DEFAULTS);
+        return new DeclaredTopics(topics);
     }
 
     /**
@@ -122,6 +121,12 @@ public class WorkerAutoConfiguration {
         return container -> container.getContainerProperties().setShutdownTimeout(phase.toMillis());
     }
 
+    /** Liveness: {@code kafkaListeners} in management.endpoint.health.group.liveness of each pool. */
+    @Bean
+    ListenerContainersHealthIndicator kafkaListenersHealthIndicator(KafkaListenerEndpointRegistry registry) {
+        return new ListenerContainersHealthIndicator(registry);
+    }
+
     @Bean
     CostModel costModel(WorkerProperties properties) {
         return new CostModel(properties.cost());
@@ -138,7 +143,7 @@ public class WorkerAutoConfiguration {
      * as soon as one request arrives, and polls of many records when reading the topic from its start.
      */
     @Bean
-    CancellationWatch cancellationWatch(ConsumerFactory<?, ?> consumerFactory, Environment environment,
+    CancellationWatch cancellationWatch(ConsumerFactory<?, ?> consumerFactory, TopicLayout layout,
                                         WorkerProperties properties) {
         Map<String, Object> config = new HashMap<>(consumerFactory.getConfigurationProperties());
         List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
@@ -151,7 +156,7 @@ public class WorkerAutoConfiguration {
             Map<String, Object> named = new HashMap<>(config);
             named.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(properties, purpose));
             return new KafkaConsumer<>(named, new StringDeserializer(), new ByteArrayDeserializer());
-        }, topicLayout(environment).statusRetention(), properties.cancellation().catchUpTimeout(), Clock.systemUTC());
+        }, layout.statusRetention(), properties.cancellation().catchUpTimeout(), Clock.systemUTC());
     }
 
     /**

@@ -47,6 +47,7 @@ class JobProcessorTest {
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.attempts()).isEqualTo(2);
         assertThat(result.errorCode()).isNull();
+        assertThat(result.tenant()).as("copied from the job").isEqualTo("acme");
         assertThat(runningEvents()).containsExactly(new JobStatusEvent(job.job().jobId(), JobStatus.RUNNING,
                 result.startedAt(), JobClass.LIGHT, "light", 2, null));
     }
@@ -79,6 +80,7 @@ class JobProcessorTest {
         assertThat(result.errorCode()).isEqualTo(JobErrorCode.DEADLINE_EXCEEDED);
         assertThat(result.attempts()).isZero();
         assertThat(result.error()).contains(job.job().deadline().toString(), "before attempt 1 started");
+        assertThat(result.tenant()).isEqualTo("acme");
         assertThat(runningEvents()).isEmpty();
     }
 
@@ -143,7 +145,8 @@ class JobProcessorTest {
 
     /** A job that costs no CPU, so that a test decides what happens between its start and its end. */
     private static ClassifiedJob job(Instant submittedAt, Integer deadlineSeconds) {
-        Job job = new Job(UUID.randomUUID().toString(), "empty.pdf", 0, 0, 0, submittedAt, null, deadlineSeconds);
+        Job job = new Job(UUID.randomUUID().toString(), "empty.pdf", 0, 0, 0, submittedAt, null, deadlineSeconds,
+                "acme", null);
         return new ClassifiedJob(job, JobClass.LIGHT, "below all thresholds", submittedAt);
     }
 }

@@ -94,7 +94,10 @@ public abstract class PoolApplicationTest {
                 .containsEntry(ConsumerConfig.GROUP_ID_CONFIG, pool.groupId())
                 .containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, pool.maxPollRecords())
                 .containsEntry(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, pool.maxPollIntervalMs())
-                .containsEntry("group.protocol", "consumer");
+                // Classic with cooperative rebalancing: Kafka 4.2's KIP-848 consumer busy-loops while the broker is away.
+                .containsEntry("group.protocol", "classic")
+                .containsEntry("partition.assignment.strategy",
+                        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         await().atMost(WAIT).untilAsserted(() -> assertThat(container.getAssignedPartitions())
                 .isNotEmpty()
                 .allSatisfy(partition -> assertThat(partition.topic()).isEqualTo(pool.topic().name())));

@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code Idempotency-Key} request header, or the {@code idempotencyKey} property of a job. The jobId is a
- * name-based UUID (version 5, RFC 9562) over a fixed namespace and the key, so every API replica derives the same
- * jobId for the same key without shared state; the classifier then routes only the first record of each jobId.
+ * name-based UUID (version 5, RFC 9562) over a fixed namespace and the tenant and key, so every API replica derives
+ * the same jobId for the same tenant and key without shared state, and two tenants using the same key get two
+ * jobIds. The name is the tenant, a line feed, then the key: a key has no line feed, so the last one splits the
+ * name unambiguously whatever the tenant holds. The classifier routes only the first record of each jobId.
  */
 final class IdempotencyKey {
 
@@ -35,12 +37,12 @@ final class IdempotencyKey {
         return value != null && ACCEPTABLE.matcher(value).matches();
     }
 
-    /** The jobId of a submission: derived from its key, or a new random one when it has none. */
-    static String jobIdFor(String key) {
-        return key == null ? UUID.randomUUID().toString() : jobId(key);
+    /** The jobId of a submission: derived from its tenant and key, or a new random one when it has no key. */
+    static String jobIdFor(String tenant, String key) {
+        return key == null ? UUID.randomUUID().toString() : jobId(tenant, key);
     }
 
-    static String jobId(String key) {
+    static String jobId(String tenant, String key) {
         MessageDigest sha1;
         try {
             sha1 = MessageDigest.getInstance("SHA-1");
@@ -51,6 +53,8 @@ final class IdempotencyKey {
                 .putLong(NAMESPACE.getMostSignificantBits())
                 .putLong(NAMESPACE.getLeastSignificantBits())
                 .array());
+        sha1.update(tenant.getBytes(StandardCharsets.UTF_8));
+        sha1.update((byte) '\n');
         byte[] hash = sha1.digest(key.getBytes(StandardCharsets.US_ASCII));
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant

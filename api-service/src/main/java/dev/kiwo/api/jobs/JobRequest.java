@@ -2,6 +2,7 @@ package dev.kiwo.api.jobs;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import dev.kiwo.api.Sha256;
 import dev.kiwo.model.Job;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -11,8 +12,11 @@ import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
 import org.hibernate.validator.constraints.Range;
 import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.util.StdConverter;
 
 /**
@@ -69,11 +73,30 @@ record JobRequest(
     static final String NOT_NEGATIVE = "must be >= 0";
     static final String AT_MOST = "must be at most {value}";
 
-    /** The job to publish; call only on a request that passed validation. */
-    Job toJob(String jobId, Instant submittedAt) {
+    /** Writes the fingerprinted fields; numbers as bound, so each value has one form. */
+    private static final JsonMapper CANONICAL = JsonMapper.shared();
+
+    /**
+     * The job to publish; call only on a request that passed validation.
+     *
+     * @param requestFingerprint the request's {@link #requestFingerprint()} when it came with an idempotency key, else null
+     */
+    Job toJob(String jobId, Instant submittedAt, String tenant, String requestFingerprint) {
         return new Job(jobId, name, fileSizeMb, pageCount.intValueExact(), imageCount.intValueExact(), submittedAt,
                 simulate == null ? null : simulate.toSimulation(),
-                deadlineSeconds == null ? null : deadlineSeconds.intValueExact());
+                deadlineSeconds == null ? null : deadlineSeconds.intValueExact(), tenant, requestFingerprint);
+    }
+
+    /**
+     * What the request asks for, without its idempotency key: the first 64 bits of a SHA-256, as 16 hex digits,
+     * over the fields as a JSON array in declaration order. Values are as bound, so {@code 3} and {@code 3.0}, or
+     * a field left out and one sent as null, give the same fingerprint; the order of the properties does not count.
+     */
+    String requestFingerprint() {
+        byte[] canonical = CANONICAL.writeValueAsBytes(Arrays.asList(name, fileSizeMb, pageCount, imageCount,
+                simulate == null ? null : simulate.failures(), simulate == null ? null : simulate.permanent(),
+                deadlineSeconds));
+        return HexFormat.of().formatHex(Sha256.digest(canonical), 0, 8);
     }
 
     /**

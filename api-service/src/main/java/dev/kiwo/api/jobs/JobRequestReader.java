@@ -2,6 +2,7 @@ package dev.kiwo.api.jobs;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import dev.kiwo.api.ApiProperties;
 import dev.kiwo.api.web.FieldProblem;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -72,6 +73,8 @@ class JobRequestReader {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
+    private static final String SIMULATE = "simulate";
+
     /** How much of a rejected number a problem echoes, so a 1000-digit literal does not bloat it. */
     private static final int MAX_SHOWN = 32;
 
@@ -88,9 +91,11 @@ class JobRequestReader {
     };
 
     private final Validator validator;
+    private final boolean allowSimulation;
 
-    JobRequestReader(Validator validator) {
+    JobRequestReader(Validator validator, ApiProperties properties) {
         this.validator = validator;
+        this.allowSimulation = properties.allowSimulation();
     }
 
     /**
@@ -100,7 +105,17 @@ class JobRequestReader {
      */
     JobRequest read(byte[] json, List<FieldProblem> problems) {
         ObjectNode object = readObject(json, problems);
-        return object == null ? null : bind(object, JobRequest.class, problems);
+        if (object == null) {
+            return null;
+        }
+        // Refused whatever it holds, so it is checked no further.
+        JsonNode simulate = allowSimulation ? null : object.remove(SIMULATE);
+        JobRequest request = bind(object, JobRequest.class, problems);
+        if (simulate != null && !simulate.isNull()) {
+            problems.add(new FieldProblem(SIMULATE, "is not allowed: this deployment runs no simulated failures"));
+            return null;
+        }
+        return request;
     }
 
     private static ObjectNode readObject(byte[] json, List<FieldProblem> problems) {

@@ -2,37 +2,25 @@ package dev.kiwo.api.jobs;
 
 import dev.kiwo.api.ApiProperties;
 import dev.kiwo.model.Job;
-import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.support.ProducerListener;
 
-/** Kafka wiring of the API: the topic layout every service declares, and the producer of {@code jobs.in}. */
+/** Kafka wiring of the API: the producer of {@code jobs.in} (kafka-support declares and checks the topics). */
 @Configuration(proxyBeanMethods = false)
 class JobsKafkaConfiguration {
 
     /** Kafka's default linger.ms since 4.0, used when none is configured. */
     private static final long DEFAULT_LINGER_MS = 5;
-
-    @Bean
-    KafkaAdmin.NewTopics kiwoTopics(Environment environment) {
-        TopicLayout layout = Binder.get(environment).bind("kiwo.topics", TopicLayout.class)
-                .orElse(TopicLayout.DEFAULTS);
-        return new KafkaAdmin.NewTopics(layout.newTopics().toArray(NewTopic[]::new));
-    }
 
     @Bean
     DefaultKafkaProducerFactoryCustomizer jobsInProducer(ApiProperties properties) {

@@ -5,6 +5,8 @@ import dev.kiwo.api.web.CorrelationId;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.SenderContext;
@@ -13,8 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
@@ -47,6 +51,12 @@ import org.springframework.stereotype.Component;
  * <p>A batch is one {@code kiwo.api.publish.batch} observation, timed until Kafka acknowledged all its jobs, and
  * every job of the batch carries its span's context: an observation, a span and a timeout per job cost more than
  * reading and producing the job, and all of it ran on the producer's one network thread.
+ *
+ * <p>At most {@code kiwo.api.max-in-flight-jobs} jobs are sent and not yet answered by the producer's callback
+ * (a JDK {@link Semaphore}, one permit per job): a job, or a batch as a whole, that would pass it fails at once
+ * with 503 instead of queueing in the producer's buffer, where a slow broker would let it grow without bound.
+ * A permit is given back when the producer answers, not at the produce timeout, so the bound holds for records
+ * still in the buffer after their request gave up.
  */
 @Component
 class KafkaJobPublisher implements JobPublisher {
@@ -61,13 +71,20 @@ class KafkaJobPublisher implements JobPublisher {
     private final Duration timeout;
     private final Duration retryAfter;
     private final ObservationRegistry observations;
+    private final int maxInFlight;
+    private final Semaphore inFlight;
 
     KafkaJobPublisher(KafkaTemplate<String, Job> template, ApiProperties properties,
-                      ObservationRegistry observations) {
+                      ObservationRegistry observations, MeterRegistry meters) {
         this.template = template;
         this.observations = observations;
         this.timeout = properties.produceTimeout();
         this.retryAfter = properties.retryAfter();
+        this.maxInFlight = properties.maxInFlightJobs();
+        this.inFlight = new Semaphore(maxInFlight);
+        Gauge.builder("kiwo.api.publish.in.flight", inFlight, permits -> maxInFlight - permits.availablePermits())
+                .description("Jobs sent to Kafka and not yet acknowledged (at most kiwo.api.max-in-flight-jobs)")
+                .register(meters);
     }
 
     /** Creates the producer before traffic arrives, so no request spends its time bound on client start-up. */
@@ -78,12 +95,18 @@ class KafkaJobPublisher implements JobPublisher {
 
     @Override
     public CompletableFuture<Void> publish(Job job, String correlationId) {
+        if (!inFlight.tryAcquire()) {
+            return CompletableFuture.failedFuture(tooManyInFlight());
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         ProducerRecord<String, Job> record = new ProducerRecord<>(Topics.JOBS_IN.name(), null, job.jobId(), job,
                 List.of(correlationHeader(correlationId)));
         Observation observation = startObservation(OBSERVATION, " send", record.headers());
         CompletableFuture<Void> stored = new CompletableFuture<>();
-        send(record)
+        CompletableFuture<?> sent = send(record);
+        sent.whenComplete((result, failure) -> inFlight.release());
+        // A copy times out, so the send itself completes only from the producer's callback, releasing the permit.
+        sent.copy()
                 .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                 .whenComplete((result, failure) -> {
                     JobNotPublishedException notPublished = failure == null ? null : notPublished(failure);
@@ -116,6 +139,10 @@ class KafkaJobPublisher implements JobPublisher {
         if (jobs.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        if (!inFlight.tryAcquire(jobs.size())) {
+            return CompletableFuture.failedFuture(
+                    new BatchNotPublishedException(tooManyInFlight(), jobs.size(), 0, 0));
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         Headers trace = new RecordHeaders();
         Observation observation = startObservation(BATCH_OBSERVATION, " send batch", trace);
@@ -123,6 +150,7 @@ class KafkaJobPublisher implements JobPublisher {
         headers.add(correlationHeader(correlationId));
         trace.forEach(headers::add);
         BatchSends sends = new BatchSends();
+        AtomicInteger handedOver = new AtomicInteger();
         try {
             template.execute(producer -> {
                 for (Job job : jobs) {
@@ -130,11 +158,16 @@ class KafkaJobPublisher implements JobPublisher {
                             job, headers);
                     sends.sent();
                     try {
-                        producer.send(record, (metadata, exception) -> sends.answered(exception == null ? null
-                                : new KafkaProducerException(record, "Failed to send", exception)));
+                        producer.send(record, (metadata, exception) -> {
+                            inFlight.release();
+                            sends.answered(exception == null ? null
+                                    : new KafkaProducerException(record, "Failed to send", exception));
+                        });
                     } catch (KafkaException e) {
+                        inFlight.release();
                         sends.answered(e);
                     }
+                    handedOver.incrementAndGet();
                     if (sends.failed()) {
                         break;
                     }
@@ -144,6 +177,9 @@ class KafkaJobPublisher implements JobPublisher {
         } catch (KafkaException | org.springframework.kafka.KafkaException e) {
             sends.sent();
             sends.answered(e);
+        } finally {
+            // The permits of jobs never handed to the producer: no callback will give them back.
+            inFlight.release(jobs.size() - handedOver.get());
         }
         CompletableFuture<Void> stored = new CompletableFuture<>();
         sends.sendingDone()
@@ -182,6 +218,11 @@ class KafkaJobPublisher implements JobPublisher {
                 .contextualName(Topics.JOBS_IN.name() + action)
                 .lowCardinalityKeyValue("topic", Topics.JOBS_IN.name())
                 .start();
+    }
+
+    private JobNotPublishedException tooManyInFlight() {
+        return new JobNotPublishedException("more than " + maxInFlight + " jobs awaiting Kafka's acknowledgement"
+                + " on this replica", retryAfter, null);
     }
 
     private static Header correlationHeader(String correlationId) {

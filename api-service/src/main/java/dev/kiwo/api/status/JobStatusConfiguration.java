@@ -2,14 +2,13 @@ package dev.kiwo.api.status;
 
 import dev.kiwo.api.ApiProperties;
 import dev.kiwo.model.TopicLayout;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
@@ -18,15 +17,20 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 class JobStatusConfiguration {
 
     @Bean
-    JobStatusView jobStatusView(KafkaProperties kafka, Environment environment, StatusProperties properties,
+    JobStatusView jobStatusView(KafkaProperties kafka, TopicLayout layout, StatusProperties properties,
                                 ThreadPoolTaskExecutor kiwoStatusWriter, MeterRegistry meters) {
-        TopicLayout layout = Binder.get(environment).bind("kiwo.topics", TopicLayout.class)
-                .orElse(TopicLayout.DEFAULTS);
         JobStatusView view = new JobStatusView(kafka.buildConsumerProperties(), layout.statusRetention(),
-                properties.catchUpTimeout(), Clock.systemUTC(), kiwoStatusWriter::execute);
+                properties.maxJobs(), properties.catchUpTimeout(), Clock.systemUTC(), kiwoStatusWriter::execute);
         Gauge.builder("kiwo.api.status.jobs", view, JobStatusView::size)
                 .description("Jobs the API's status view holds")
                 .register(meters);
+        for (boolean ended : new boolean[] {true, false}) {
+            FunctionCounter.builder("kiwo.api.status.evicted", view, v -> v.evicted(ended))
+                    .description("Jobs dropped from the status view over kiwo.api.status.max-jobs before their"
+                            + " retention ended")
+                    .tag("state", ended ? "ended" : "unfinished")
+                    .register(meters);
+        }
         Gauge.builder("kiwo.api.status.watchers", view, JobStatusView::watching)
                 .description("Waiting requests and event streams following a job")
                 .register(meters);

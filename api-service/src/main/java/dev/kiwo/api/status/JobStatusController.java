@@ -1,5 +1,7 @@
 package dev.kiwo.api.status;
 
+import dev.kiwo.api.security.Tenant;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +18,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * {@code GET /jobs/{jobId}} (optionally waiting with {@code Prefer: wait=N}), {@code GET /jobs/{jobId}/events}
- * and {@code DELETE /jobs/{jobId}}. Every answer is asynchronous: no request thread waits for Kafka.
+ * and {@code DELETE /jobs/{jobId}}, each for the request's tenant: another tenant's job is answered like one that
+ * does not exist. Every answer is asynchronous: no request thread waits for Kafka.
  */
 @RestController
 class JobStatusController {
@@ -29,26 +32,27 @@ class JobStatusController {
 
     @GetMapping(path = "/jobs/{jobId}", produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<JobView>> status(@PathVariable String jobId,
-            @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer) {
+            @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer,
+            HttpServletRequest request) {
         Optional<Duration> wait = PreferWait.parse(prefer, jobs.maxWait());
         if (wait.isEmpty()) {
-            return jobs.status(jobId).thenApply(view -> ResponseEntity.ok()
+            return jobs.status(jobId, Tenant.of(request)).thenApply(view -> ResponseEntity.ok()
                     .header(HttpHeaders.VARY, PreferWait.PREFER)
                     .body(view));
         }
-        return jobs.awaitEnd(jobId, wait.get()).thenApply(view -> ResponseEntity.ok()
+        return jobs.awaitEnd(jobId, Tenant.of(request), wait.get()).thenApply(view -> ResponseEntity.ok()
                 .header(HttpHeaders.VARY, PreferWait.PREFER)
                 .header(PreferWait.PREFERENCE_APPLIED, PreferWait.applied(wait.get()))
                 .body(view));
     }
 
     @GetMapping(path = "/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    CompletableFuture<SseEmitter> events(@PathVariable String jobId) {
-        return jobs.events(jobId);
+    CompletableFuture<SseEmitter> events(@PathVariable String jobId, HttpServletRequest request) {
+        return jobs.events(jobId, Tenant.of(request));
     }
 
     @DeleteMapping(path = "/jobs/{jobId}", produces = MediaType.APPLICATION_JSON_VALUE)
-    CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String jobId) {
-        return jobs.cancel(jobId).thenApply(view -> ResponseEntity.accepted().body(view));
+    CompletableFuture<ResponseEntity<JobView>> cancel(@PathVariable String jobId, HttpServletRequest request) {
+        return jobs.cancel(jobId, Tenant.of(request)).thenApply(view -> ResponseEntity.accepted().body(view));
     }
 }

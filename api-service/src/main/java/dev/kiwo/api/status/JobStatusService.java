@@ -3,6 +3,7 @@ package dev.kiwo.api.status;
 import dev.kiwo.model.JobCancellation;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -45,16 +46,30 @@ public final class JobStatusService {
         return properties.maxWait();
     }
 
-    /** The job's status; fails with a 404 problem for a job unknown or expired. */
-    public CompletableFuture<JobView> status(String jobId) {
+    /**
+     * The job's status; fails with a 404 problem for a job unknown or expired, and for another tenant's job,
+     * which must look the same.
+     */
+    public CompletableFuture<JobView> status(String jobId, String tenant) {
         UUID id = parse(jobId);
-        return find(id).thenApply(job -> JobView.of(id, job));
+        return find(id, tenant).thenApply(job -> JobView.of(id, job));
+    }
+
+    /**
+     * What the view knows of an earlier submission of {@code jobId}, a jobId derived from an idempotency key
+     * (which includes the tenant): empty when there was none within the status retention. Like a status lookup it
+     * first reads the job's {@code jobs.in} partition up to its end, so a submission acknowledged before is found.
+     */
+    public CompletableFuture<Optional<Submission>> submission(String jobId) {
+        UUID id = parse(jobId);
+        return view.find(id).thenApply(found -> found.map(job -> new Submission(
+                job.requestFingerprint(), TrackedJob.instant(job.submittedAt()))));
     }
 
     /** The job's status once it is terminal, or after {@code wait}, whichever is first. */
-    public CompletableFuture<JobView> awaitEnd(String jobId, Duration wait) {
+    public CompletableFuture<JobView> awaitEnd(String jobId, String tenant, Duration wait) {
         UUID id = parse(jobId);
-        return find(id).thenCompose(found -> {
+        return find(id, tenant).thenCompose(found -> {
             if (found.terminal() || wait.isZero()) {
                 return CompletableFuture.completedFuture(JobView.of(id, found));
             }
@@ -76,18 +91,18 @@ public final class JobStatusService {
     }
 
     /** The job's server-sent event stream. */
-    public CompletableFuture<SseEmitter> events(String jobId) {
+    public CompletableFuture<SseEmitter> events(String jobId, String tenant) {
         UUID id = parse(jobId);
-        return find(id).thenApply(found -> JobEventStream.open(id, view, properties, writer, scheduler));
+        return find(id, tenant).thenApply(found -> JobEventStream.open(id, view, properties, writer, scheduler));
     }
 
     /**
-     * Records a cancellation of a job that has not ended. Fails with 404 for an unknown job, 409 for one that
-     * has ended, 503 when Kafka does not take the request in time.
+     * Records a cancellation of a job that has not ended. Fails with 404 for an unknown job or another tenant's,
+     * 409 for one that has ended, 503 when Kafka does not take the request in time.
      */
-    public CompletableFuture<JobView> cancel(String jobId) {
+    public CompletableFuture<JobView> cancel(String jobId, String tenant) {
         UUID id = parse(jobId);
-        return find(id).thenCompose(found -> {
+        return find(id, tenant).thenCompose(found -> {
             if (found.terminal()) {
                 throw JobStatusProblems.alreadyTerminal(id, found);
             }
@@ -103,8 +118,9 @@ public final class JobStatusService {
         });
     }
 
-    private CompletableFuture<TrackedJob> find(UUID id) {
-        return view.find(id).thenApply(found -> found.orElseThrow(() -> JobStatusProblems.notFound(id)));
+    private CompletableFuture<TrackedJob> find(UUID id, String tenant) {
+        return view.find(id).thenApply(found -> found.filter(job -> job.visibleTo(tenant))
+                .orElseThrow(() -> JobStatusProblems.notFound(id)));
     }
 
     private static UUID parse(String jobId) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -52,6 +54,12 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Changes are pushed to {@linkplain #watch watchers} (event streams, waiting requests) on a separate
  * executor, so a slow client never holds up the view.
+ *
+ * <p>The view holds at most {@code kiwo.api.status.max-jobs} jobs, so a retention's worth of jobs cannot outgrow
+ * the heap. Past the cap it drops the jobs that ended longest ago (by last change, as retention does) down to 90 %
+ * of the cap, so the scan runs once per tenth of the cap; only if no ended job is left does it drop the unfinished
+ * jobs changed longest ago. A dropped job answers 404 like an expired one (a record of it read later starts it
+ * again from that record).
  */
 final class JobStatusView implements SmartLifecycle {
 
@@ -61,9 +69,11 @@ final class JobStatusView implements SmartLifecycle {
             List.of(Topics.JOBS_IN, Topics.JOBS_STATUS, Topics.JOBS_RESULTS, Topics.JOBS_CANCELLATIONS);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration EVICTION_WARNING_INTERVAL = Duration.ofMinutes(1);
 
     private final Map<String, Object> consumerConfigs;
     private final Duration retention;
+    private final int maxJobs;
     private final Duration catchUpTimeout;
     private final Clock clock;
     private final Consumer<Runnable> notifier;
@@ -72,6 +82,8 @@ final class JobStatusView implements SmartLifecycle {
     private final Queue<Lookup> newLookups = new ConcurrentLinkedQueue<>();
     private final List<Lookup> pendingLookups = new ArrayList<>();
     private final Map<String, Long> unreadable = new ConcurrentHashMap<>();
+    private final LongAdder evictedEnded = new LongAdder();
+    private final LongAdder evictedUnfinished = new LongAdder();
 
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -79,15 +91,18 @@ final class JobStatusView implements SmartLifecycle {
     private volatile boolean caughtUp;
     private Map<TopicPartition, Long> startEndOffsets = Map.of();
     private long nextExpiryAt;
+    private long nextEndedEvictionWarningAt;
+    private long nextUnfinishedEvictionWarningAt;
     private Thread thread;
 
     /**
      * @param consumerConfigs Kafka client settings (bootstrap servers, security); group, offsets and
      *                        deserializers are the view's own
+     * @param maxJobs         most jobs held; past it the oldest ended jobs are dropped first
      * @param notifier        runs watcher notifications off the view's thread
      */
-    JobStatusView(Map<String, Object> consumerConfigs, Duration retention, Duration catchUpTimeout, Clock clock,
-                  Consumer<Runnable> notifier) {
+    JobStatusView(Map<String, Object> consumerConfigs, Duration retention, int maxJobs, Duration catchUpTimeout,
+                  Clock clock, Consumer<Runnable> notifier) {
         Map<String, Object> configs = new HashMap<>(consumerConfigs);
         configs.remove(ConsumerConfig.GROUP_ID_CONFIG);
         configs.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -96,6 +111,7 @@ final class JobStatusView implements SmartLifecycle {
         configs.put(ConsumerConfig.CLIENT_ID_CONFIG, "kiwo-api-status-view");
         this.consumerConfigs = Map.copyOf(configs);
         this.retention = retention;
+        this.maxJobs = maxJobs;
         this.catchUpTimeout = catchUpTimeout;
         this.clock = clock;
         this.notifier = notifier;
@@ -103,12 +119,12 @@ final class JobStatusView implements SmartLifecycle {
 
     /**
      * The job as the view knows it, after making sure the view has read its {@code jobs.in} record if it was
-     * acknowledged before this call. Empty for a job unknown or expired; fails with
-     * {@link StatusViewBehindException} if the view could not read that far within the catch-up timeout.
+     * acknowledged before this call, so that its tenant is known too. Empty for a job unknown or expired; fails
+     * with {@link StatusViewBehindException} if the view could not read that far within the catch-up timeout.
      */
     CompletableFuture<Optional<TrackedJob>> find(UUID jobId) {
         TrackedJob job = jobs.get(jobId);
-        if (job != null && job.known()) {
+        if (job != null && job.owned()) {
             return CompletableFuture.completedFuture(Optional.of(job));
         }
         // Picked up within one poll timeout; waking the consumer instead would let a burst of lookups of
@@ -143,6 +159,11 @@ final class JobStatusView implements SmartLifecycle {
     /** Jobs the view holds. */
     int size() {
         return jobs.size();
+    }
+
+    /** Jobs dropped over the cap since start: ended ones, or unfinished ones if {@code ended} is false. */
+    long evicted(boolean ended) {
+        return ended ? evictedEnded.sum() : evictedUnfinished.sum();
     }
 
     /** Whether the view has read what its topics held when it started. */
@@ -202,6 +223,7 @@ final class JobStatusView implements SmartLifecycle {
                     // stop(): the loop ends
                 } catch (KafkaException e) {
                     log.warn("Status view could not read from Kafka, retrying in {}: {}", RETRY_BACKOFF, e.toString());
+                    failOverdueLookups();
                     pause(RETRY_BACKOFF);
                 }
             }
@@ -296,6 +318,9 @@ final class JobStatusView implements SmartLifecycle {
             return;
         }
         jobs.put(jobId, after);
+        if (before == TrackedJob.UNKNOWN && jobs.size() > maxJobs) {
+            evictOverCap();
+        }
         List<Consumer<TrackedJob>> watching = watchers.get(jobId);
         if (watching != null && after.known()) {
             watching.forEach(watcher -> notifier.accept(() -> watcher.accept(after)));
@@ -325,10 +350,11 @@ final class JobStatusView implements SmartLifecycle {
         for (Iterator<Lookup> it = pendingLookups.iterator(); it.hasNext(); ) {
             Lookup lookup = it.next();
             TrackedJob job = jobs.get(lookup.jobId);
-            if (job != null && job.known()) {
+            if (job != null && job.owned()) {
                 lookup.result.complete(Optional.of(job));
             } else if (lookup.endOffset >= 0 && kafka.position(partitionOf(lookup)) >= lookup.endOffset) {
-                lookup.result.complete(Optional.empty());
+                // A job recorded without a tenant (by an older API) is known here, and belongs to the default one.
+                lookup.result.complete(Optional.ofNullable(job).filter(TrackedJob::known));
             } else if (now - lookup.deadline > 0) {
                 lookup.result.completeExceptionally(new StatusViewBehindException(catchUpTimeout));
             } else {
@@ -336,6 +362,17 @@ final class JobStatusView implements SmartLifecycle {
             }
             it.remove();
         }
+    }
+
+    /** Lookups past their deadline while Kafka cannot be read are answered 503 rather than left waiting for it. */
+    private void failOverdueLookups() {
+        // Lookups made since the last pass too: assigning the partitions may be what keeps failing.
+        for (Lookup lookup = newLookups.poll(); lookup != null; lookup = newLookups.poll()) {
+            pendingLookups.add(lookup);
+        }
+        long now = System.nanoTime();
+        pendingLookups.removeIf(lookup -> now - lookup.deadline > 0
+                && lookup.result.completeExceptionally(new StatusViewBehindException(catchUpTimeout)));
     }
 
     private void failLookups() {
@@ -361,6 +398,49 @@ final class JobStatusView implements SmartLifecycle {
         nextExpiryAt = now + Math.min(retention.toMillis() / 10, Duration.ofMinutes(1).toMillis());
         long oldest = TimeUnit.MILLISECONDS.toMicros(now - retention.toMillis());
         jobs.values().removeIf(job -> job.lastChangeAt() < oldest);
+    }
+
+    /** Drops jobs down to 90 % of the cap: ended ones first, unfinished ones only if no ended one is left. */
+    private void evictOverCap() {
+        int excess = jobs.size() - (maxJobs - maxJobs / 10);
+        int ended = evictOldest(excess, true);
+        int unfinished = ended < excess ? evictOldest(excess - ended, false) : 0;
+        evictedEnded.add(ended);
+        evictedUnfinished.add(unfinished);
+        long now = clock.millis();
+        if (ended > 0 && now >= nextEndedEvictionWarningAt) {
+            nextEndedEvictionWarningAt = now + EVICTION_WARNING_INTERVAL.toMillis();
+            log.warn("Status view over kiwo.api.status.max-jobs ({}): dropped the {} jobs that ended longest ago;"
+                    + " {} ended jobs dropped since start. They answer 404 before their retention ends: give the API"
+                    + " more memory and a higher cap, or shorten kiwo.topics.status-retention", maxJobs, ended,
+                    evictedEnded.sum());
+        }
+        if (unfinished > 0 && now >= nextUnfinishedEvictionWarningAt) {
+            nextUnfinishedEvictionWarningAt = now + EVICTION_WARNING_INTERVAL.toMillis();
+            log.warn("Status view over kiwo.api.status.max-jobs ({}) with no ended job left: dropped {} UNFINISHED"
+                    + " jobs, changed longest ago; {} unfinished jobs dropped since start. Their status answers 404"
+                    + " until a later record of them is read", maxJobs, unfinished, evictedUnfinished.sum());
+        }
+    }
+
+    /** Removes up to {@code count} jobs, ended or not as asked, those changed longest ago first. */
+    private int evictOldest(int count, boolean ended) {
+        long[] changes = jobs.values().stream().filter(job -> job.terminal() == ended)
+                .mapToLong(TrackedJob::lastChangeAt).toArray();
+        if (changes.length == 0 || count <= 0) {
+            return 0;
+        }
+        Arrays.sort(changes);
+        long newestDropped = changes[Math.min(count, changes.length) - 1];
+        int removed = 0;
+        for (Iterator<TrackedJob> it = jobs.values().iterator(); it.hasNext() && removed < count; ) {
+            TrackedJob job = it.next();
+            if (job.terminal() == ended && job.lastChangeAt() <= newestDropped) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
     }
 
     private void pause(Duration duration) {

@@ -1,5 +1,6 @@
 package dev.kiwo.api.status;
 
+import dev.kiwo.api.security.Tenant;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.JobCancellation;
 import dev.kiwo.model.JobClass;
@@ -9,11 +10,13 @@ import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 
 /**
  * What the status view knows of one job. Immutable; every record read makes a new one through {@link #apply}.
  * Times are epoch microseconds ({@link #NONE} when unknown) rather than {@code Instant}s, and pools are shared
- * strings, so a job costs about one object besides its key: the view holds a million of them per replica.
+ * strings, so a job costs about one object besides its key: the view holds a million of them per replica. The
+ * tenant is a shared string too, and the request fingerprint of an idempotency key a {@code long}.
  *
  * <p>Records of different topics can be read in any order (a result before the job's {@code jobs.in} record
  * when the view starts), so merging only moves a job forward: a terminal status is final, and otherwise a
@@ -21,23 +24,33 @@ import java.time.temporal.ChronoUnit;
  */
 record TrackedJob(JobStatus status, JobClass jobClass, String pool, int attempt, long submittedAt,
                   long classifiedAt, long startedAt, long finishedAt, long processingMs, long deadlineAt,
-                  long cancelRequestedAt, JobErrorCode errorCode, String error, long lastChangeAt) {
+                  long cancelRequestedAt, JobErrorCode errorCode, String error, long lastChangeAt, String tenant,
+                  long requestFingerprintBits) {
 
     static final long NONE = Long.MIN_VALUE;
 
     static final TrackedJob UNKNOWN = new TrackedJob(null, null, null, 0, NONE, NONE, NONE, NONE, -1, NONE, NONE,
-            null, null, NONE);
+            null, null, NONE, null, NONE);
 
     /** The job as submitted: accepted, unless something later was read first. */
     TrackedJob apply(Job job) {
         long submitted = micros(job.submittedAt());
-        // A repeat under the same Idempotency-Key keeps the first submission's times, as the job that runs does.
+        // A repeat under the same Idempotency-Key keeps the first submission's times and fingerprint, as the job
+        // that runs does. A result read first knew the times and tenant already, not the fingerprint.
         if (submittedAt != NONE) {
-            return this;
+            boolean nothingNew = (requestFingerprintBits != NONE || job.requestFingerprint() == null)
+                    && (tenant != null || job.tenant() == null);
+            return nothingNew ? this
+                    : new TrackedJob(status, jobClass, pool, attempt, submittedAt, classifiedAt, startedAt,
+                            finishedAt, processingMs, deadlineAt, cancelRequestedAt, errorCode, error, lastChangeAt,
+                            tenant == null ? tenant(job.tenant()) : tenant,
+                            requestFingerprintBits == NONE ? bits(job.requestFingerprint())
+                                    : requestFingerprintBits);
         }
         return new TrackedJob(status == null ? JobStatus.ACCEPTED : status, jobClass, pool, attempt, submitted,
                 classifiedAt, startedAt, finishedAt, processingMs, micros(job.deadline()), cancelRequestedAt,
-                errorCode, error, Math.max(lastChangeAt, submitted));
+                errorCode, error, Math.max(lastChangeAt, submitted), tenant(job.tenant()),
+                bits(job.requestFingerprint()));
     }
 
     TrackedJob apply(JobStatusEvent event) {
@@ -75,7 +88,8 @@ record TrackedJob(JobStatus status, JobClass jobClass, String pool, int attempt,
         return new TrackedJob(result.status(), result.jobClass(), pool(result.pool()), attempts,
                 submittedAt != NONE ? submittedAt : micros(result.submittedAt()), micros(result.classifiedAt()),
                 micros(result.startedAt()), finished, result.processingMs(), deadlineAt, cancelRequestedAt, code,
-                result.error(), Math.max(lastChangeAt, finished));
+                result.error(), Math.max(lastChangeAt, finished), tenant == null ? tenant(result.tenant()) : tenant,
+                requestFingerprintBits);
     }
 
     TrackedJob apply(JobCancellation cancellation) {
@@ -84,12 +98,30 @@ record TrackedJob(JobStatus status, JobClass jobClass, String pool, int attempt,
         }
         return new TrackedJob(status, jobClass, pool, attempt, submittedAt, classifiedAt, startedAt, finishedAt,
                 processingMs, deadlineAt, micros(cancellation.requestedAt()), errorCode, error,
-                Math.max(lastChangeAt, micros(cancellation.requestedAt())));
+                Math.max(lastChangeAt, micros(cancellation.requestedAt())), tenant, requestFingerprintBits);
     }
 
     /** Whether the view has seen anything that says the job exists (a cancellation alone does not). */
     boolean known() {
         return status != null;
+    }
+
+    /**
+     * Whether the view has read whom the job belongs to: its {@code jobs.in} record or its result. Until then a
+     * status event alone shows the job exists, not whose it is.
+     */
+    boolean owned() {
+        return status != null && tenant != null;
+    }
+
+    /** Whether {@code asker} may see the job; jobs recorded without a tenant belong to {@link Tenant#DEFAULT}. */
+    boolean visibleTo(String asker) {
+        return (tenant == null ? Tenant.DEFAULT : tenant).equals(asker);
+    }
+
+    /** The fingerprint of the request that submitted the job under an idempotency key, or null. */
+    String requestFingerprint() {
+        return requestFingerprintBits == NONE ? null : HexFormat.of().toHexDigits(requestFingerprintBits);
     }
 
     boolean terminal() {
@@ -117,7 +149,24 @@ record TrackedJob(JobStatus status, JobClass jobClass, String pool, int attempt,
                             long started, String newError, long changedAt) {
         return new TrackedJob(newStatus, newClass == null ? jobClass : newClass, newPool, newAttempt, submittedAt,
                 classified, started, finishedAt, processingMs, deadlineAt, cancelRequestedAt, errorCode, newError,
-                Math.max(lastChangeAt, changedAt));
+                Math.max(lastChangeAt, changedAt), tenant, requestFingerprintBits);
+    }
+
+    /** Tenants are few; share their names instead of keeping a copy per job. */
+    private static String tenant(String name) {
+        return name == null ? null : name.intern();
+    }
+
+    /** The job's 16 hex digits as a long; anything else (a record of another writer) as none. */
+    private static long bits(String fingerprint) {
+        if (fingerprint == null || fingerprint.length() != 16) {
+            return NONE;
+        }
+        try {
+            return HexFormat.fromHexDigitsToLong(fingerprint);
+        } catch (IllegalArgumentException e) {
+            return NONE;
+        }
     }
 
     /** Pools are few; share their names instead of keeping a copy per job. */

@@ -2,6 +2,8 @@ package dev.kiwo.api.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -9,10 +11,15 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.kiwo.api.ApiProperties;
+import dev.kiwo.api.security.ApiSecurityConfiguration;
+import dev.kiwo.api.security.Tenant;
+import dev.kiwo.api.status.JobStatusService;
 import dev.kiwo.api.web.CorrelationId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +33,7 @@ import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.ResultActions;
@@ -35,7 +43,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 @WebMvcTest(JobBatchController.class)
-@Import(JobRequestReader.class)
+@Import({JobRequestReader.class, ApiSecurityConfiguration.class})
 class JobBatchControllerTest {
 
     private static final String GOOD = "{\"fileSizeMb\":1.5,\"pageCount\":3,\"imageCount\":1}";
@@ -58,9 +66,14 @@ class JobBatchControllerTest {
     @Autowired
     RecordingJobPublisher publisher;
 
+    /** The status side has its own tests on a real broker; here no idempotency key was used before. */
+    @MockitoBean
+    JobStatusService status;
+
     @BeforeEach
     void resetPublisher() {
         publisher.reset();
+        when(status.submission(any())).thenReturn(CompletableFuture.completedFuture(Optional.empty()));
     }
 
     @Test
@@ -132,7 +145,7 @@ class JobBatchControllerTest {
         List<JsonNode> retry = answer(postBatch(batch).andExpect(status().isOk()));
 
         assertThat(first).extracting(line -> line.get("jobId").asString())
-                .containsExactly(IdempotencyKey.jobId("order-1"), IdempotencyKey.jobId("order-2"));
+                .containsExactly(IdempotencyKey.jobId(Tenant.DEFAULT, "order-1"), IdempotencyKey.jobId(Tenant.DEFAULT, "order-2"));
         assertThat(retry).isEqualTo(first);
     }
 

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -15,15 +17,23 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.kiwo.api.ApiProperties;
+import dev.kiwo.api.security.ApiSecurityConfiguration;
+import dev.kiwo.api.security.Tenant;
 import dev.kiwo.api.status.JobStatusService;
+import dev.kiwo.api.status.Submission;
 import dev.kiwo.api.web.CorrelationId;
+import dev.kiwo.api.web.FieldProblem;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Simulation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 import org.hamcrest.Matchers;
@@ -41,16 +51,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.RequestBuilder;
 import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.web.context.request.async.WebAsyncUtils;
 
-@WebMvcTest(JobController.class)
-@Import(JobRequestReader.class)
+@WebMvcTest(controllers = JobController.class, properties = "kiwo.api.allow-simulation=true")
+@Import({JobRequestReader.class, ApiSecurityConfiguration.class})
 class JobControllerTest {
 
     private static final String VALID = """
@@ -72,6 +82,9 @@ class JobControllerTest {
     @Autowired
     RecordingJobPublisher publisher;
 
+    @Autowired
+    JobRequestReader reader;
+
     /** The status side has its own tests on a real broker; here it only has to exist. */
     @MockitoBean
     JobStatusService status;
@@ -79,6 +92,7 @@ class JobControllerTest {
     @BeforeEach
     void resetPublisher() {
         publisher.reset();
+        when(status.submission(any())).thenReturn(CompletableFuture.completedFuture(Optional.empty()));
     }
 
     @Test
@@ -293,27 +307,71 @@ class JobControllerTest {
     }
 
     @Test
-    void retryWithTheSameIdempotencyKeyGetsTheSameJobId() throws Exception {
+    void retryWithTheSameIdempotencyKeyGetsTheSameJobIdAndIsNotPublishedAgain() throws Exception {
         String first = postWithKey("order-42/attempt").andExpect(status().isAccepted())
                 .andReturn().getResponse().getHeader("Location");
+        Job published = publisher.published().get(0).job();
+        when(status.submission(published.jobId())).thenReturn(CompletableFuture.completedFuture(
+                Optional.of(new Submission(published.requestFingerprint(), published.submittedAt()))));
         String second = postWithKey("order-42/attempt").andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.submittedAt").value(published.submittedAt().toString()))
                 .andReturn().getResponse().getHeader("Location");
 
         assertThat(second).isEqualTo(first);
-        assertThat(publisher.published()).extracting(published -> published.job().jobId())
-                .containsExactly(IdempotencyKey.jobId("order-42/attempt"), IdempotencyKey.jobId("order-42/attempt"));
-        assertThat(first).isEqualTo("/jobs/" + IdempotencyKey.jobId("order-42/attempt"));
+        assertThat(publisher.published()).extracting(job -> job.job().jobId())
+                .containsExactly(IdempotencyKey.jobId(Tenant.DEFAULT, "order-42/attempt"));
+        assertThat(first).isEqualTo("/jobs/" + IdempotencyKey.jobId(Tenant.DEFAULT, "order-42/attempt"));
+        assertThat(published.tenant()).isEqualTo(Tenant.DEFAULT);
+        assertThat(published.requestFingerprint()).matches("[0-9a-f]{16}");
+    }
+
+    @Test
+    void anIdempotencyKeyReusedForAnotherRequestIs422NamingTheKey() throws Exception {
+        String jobId = IdempotencyKey.jobId(Tenant.DEFAULT, "order-43");
+        when(status.submission(jobId)).thenReturn(CompletableFuture.completedFuture(
+                Optional.of(new Submission("0123456789abcdef", Instant.now()))));
+
+        postWithKey("order-43")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(header().string("Content-Type", "application/problem+json"))
+                .andExpect(jsonPath("$.title").value("Idempotency key reused"))
+                .andExpect(jsonPath("$.detail").value(containsString("'order-43'")))
+                .andExpect(jsonPath("$.errors[0].field").value(IdempotencyKey.HEADER));
+
+        assertThat(publisher.published()).isEmpty();
+    }
+
+    @Test
+    void theFingerprintIgnoresTheKeyThePropertyOrderAndHowANumberIsWritten() {
+        List<FieldProblem> problems = new ArrayList<>();
+        JobRequest one = reader.read("{\"fileSizeMb\":1,\"pageCount\":3,\"imageCount\":0,\"idempotencyKey\":\"a\"}"
+                .getBytes(StandardCharsets.UTF_8), problems);
+        JobRequest same = reader.read("{\"imageCount\":0,\"pageCount\":3.0,\"fileSizeMb\":1.0,\"name\":null}"
+                .getBytes(StandardCharsets.UTF_8), problems);
+        JobRequest other = reader.read("{\"fileSizeMb\":1,\"pageCount\":3,\"imageCount\":0,\"name\":\"x\"}"
+                .getBytes(StandardCharsets.UTF_8), problems);
+
+        assertThat(problems).isEmpty();
+        assertThat(same.requestFingerprint()).isEqualTo(one.requestFingerprint());
+        assertThat(other.requestFingerprint()).isNotEqualTo(one.requestFingerprint());
+    }
+
+    @Test
+    void theJobIdOfAKeyDependsOnTheTenant() {
+        assertThat(IdempotencyKey.jobId("acme", "order-1")).isNotEqualTo(IdempotencyKey.jobId("globex", "order-1"));
+        // The line feed between tenant and key keeps the name unambiguous.
+        assertThat(IdempotencyKey.jobId("a", "b-c")).isNotEqualTo(IdempotencyKey.jobId("a\nb", "c"));
     }
 
     @Test
     void derivesANameBasedUuidThatDiffersPerKey() {
-        UUID one = UUID.fromString(IdempotencyKey.jobId("key-1"));
-        UUID two = UUID.fromString(IdempotencyKey.jobId("key-2"));
+        UUID one = UUID.fromString(IdempotencyKey.jobId(Tenant.DEFAULT, "key-1"));
+        UUID two = UUID.fromString(IdempotencyKey.jobId(Tenant.DEFAULT, "key-2"));
 
         assertThat(one.version()).isEqualTo(5);
         assertThat(one.variant()).isEqualTo(2);
         assertThat(one).isNotEqualTo(two);
-        assertThat(IdempotencyKey.jobId("key-1")).isEqualTo(one.toString());
+        assertThat(IdempotencyKey.jobId(Tenant.DEFAULT, "key-1")).isEqualTo(one.toString());
     }
 
     @Test
@@ -523,7 +581,7 @@ class JobControllerTest {
     void derivesTheJobIdFromAnIdempotencyKeyPropertyLikeFromTheHeader() throws Exception {
         postJson(VALID.replace("}", ",\"idempotencyKey\":\"order-7\"}").getBytes(StandardCharsets.UTF_8))
                 .andExpect(status().isAccepted())
-                .andExpect(header().string("Location", "/jobs/" + IdempotencyKey.jobId("order-7")));
+                .andExpect(header().string("Location", "/jobs/" + IdempotencyKey.jobId(Tenant.DEFAULT, "order-7")));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kiwo.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kiwo.api.security.Tenant;
 import dev.kiwo.api.web.CorrelationId;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.KiwoHeaders;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ProducerFactory;
@@ -60,6 +62,9 @@ class JobSubmissionIntegrationTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     KafkaAdmin kafkaAdmin;
@@ -90,7 +95,7 @@ class JobSubmissionIntegrationTest {
         assertThat(accepted.get("status").stringValue()).isEqualTo("ACCEPTED");
         assertThat(response.headers().firstValue("Location")).hasValue("/jobs/" + jobId);
         Job expected = new Job(jobId, "quarterly report", 73.25, 180, 12,
-                Instant.parse(accepted.get("submittedAt").stringValue()));
+                Instant.parse(accepted.get("submittedAt").stringValue()), null, null, Tenant.DEFAULT, null);
 
         ConsumerRecord<String, Job> record = readJobsIn(jobId);
 
@@ -122,7 +127,7 @@ class JobSubmissionIntegrationTest {
         assertThat(parts[1]).as("trace id").isEqualTo(traceId);
         assertThat(parts[2]).as("the publish span, a descendant of the caller's").isNotEqualTo(callerSpanId);
         assertThat(parts[3]).as("sampled").isEqualTo("01");
-        String scrape = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+        String scrape = http.send(HttpRequest.newBuilder(managementUri("/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(scrape).containsPattern(
                 "kiwo_api_publish_seconds_count\\{error=\"none\",topic=\"jobs.in\"\\} [1-9]");
@@ -177,11 +182,11 @@ class JobSubmissionIntegrationTest {
         List<JsonNode> answer = response.body().lines().map(JSON::readTree).toList();
         assertThat(answer).extracting(line -> line.get("status").asString())
                 .containsExactly("ACCEPTED", "400", "ACCEPTED", "400", "400", "ACCEPTED");
-        List<String> accepted = List.of(IdempotencyKey.jobId(keys.get(0)), IdempotencyKey.jobId(keys.get(2)),
-                IdempotencyKey.jobId(keys.get(5)));
+        List<String> accepted = List.of(IdempotencyKey.jobId(Tenant.DEFAULT, keys.get(0)), IdempotencyKey.jobId(Tenant.DEFAULT, keys.get(2)),
+                IdempotencyKey.jobId(Tenant.DEFAULT, keys.get(5)));
         assertThat(answer).extracting(line -> line.path("jobId").asString()).filteredOn(id -> !id.isEmpty())
                 .containsExactlyElementsOf(accepted);
-        Set<String> batchJobIds = keys.stream().map(IdempotencyKey::jobId).collect(Collectors.toSet());
+        Set<String> batchJobIds = keys.stream().map(key -> IdempotencyKey.jobId(Tenant.DEFAULT, key)).collect(Collectors.toSet());
         assertThat(onJobsIn.keySet()).as("jobs of the batch on jobs.in when the answer came")
                 .filteredOn(batchJobIds::contains).containsExactlyInAnyOrderElementsOf(accepted);
         Job third = onJobsIn.get(accepted.get(1)).value();
@@ -265,12 +270,15 @@ class JobSubmissionIntegrationTest {
     }
 
     @Test
-    void exposesHealthProbesAndPrometheus() throws Exception {
+    void exposesHealthProbesAndPrometheusOnTheManagementPortOnly() throws Exception {
+        assertThat(managementPort).isNotEqualTo(port);
         for (String path : List.of("/actuator/health/liveness", "/actuator/health/readiness",
                 "/actuator/prometheus")) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path)).build(),
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(managementUri(path)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode()).as("%s on the API's port", path).isEqualTo(404);
         }
     }
 
@@ -323,5 +331,9 @@ class JobSubmissionIntegrationTest {
 
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 }

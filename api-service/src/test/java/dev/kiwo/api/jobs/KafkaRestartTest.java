@@ -3,6 +3,7 @@ package dev.kiwo.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kiwo.api.security.Tenant;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.LocalKafkaBroker;
@@ -117,7 +118,7 @@ class KafkaRestartTest {
         List<String> batchJobIds = retriedBatch.body().lines()
                 .map(line -> JSON.readTree(line).get("jobId").stringValue()).toList();
         assertThat(batchJobIds).as("derived from the lines' keys, as in the refused attempt").containsExactlyElementsOf(
-                batch.lines().map(line -> IdempotencyKey.jobId(JSON.readTree(line).get("idempotencyKey").stringValue()))
+                batch.lines().map(line -> IdempotencyKey.jobId(Tenant.DEFAULT, JSON.readTree(line).get("idempotencyKey").stringValue()))
                         .toList());
         assertThat(jobIdsOnJobsIn()).contains(before, JSON.readTree(after).get("jobId").stringValue())
                 .containsAll(batchJobIds);

@@ -3,33 +3,40 @@ package dev.kiwo.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiwo.api.web.CorrelationId;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.kiwo.testsupport.LocalKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The real producer pointed at a loopback port nobody listens on: requests fail fast with 503, never hang. */
+/**
+ * Kafka gone after start-up (start-up itself needs it: the topic check): the producer never sent, so it has no
+ * metadata and each send waits for the broker. Requests still fail fast with 503, never hang, and health stays UP.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "kiwo.api.produce-timeout=1s",
         "kiwo.api.retry-after=4s",
-        "spring.kafka.admin.auto-create=false",
         "logging.level.org.apache.kafka=ERROR"})
+@DirtiesContext
 class KafkaUnavailableTest {
 
     private static final Duration PRODUCE_TIMEOUT = Duration.ofSeconds(1);
@@ -37,14 +44,40 @@ class KafkaUnavailableTest {
     private static final Duration MARGIN = Duration.ofSeconds(4);
     private static final String JOB = "{\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}";
 
+    @TempDir
+    static Path brokerDir;
+
+    private static LocalKafkaBroker broker;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = LocalKafkaBroker.formatIn(brokerDir).start();
+    }
+
+    @AfterAll
+    static void closeBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + closedPort());
+        registry.add("spring.kafka.bootstrap-servers", () -> broker.bootstrapServers());
+    }
+
+    /** The context is started by now, with the broker up; every test runs with it down. */
+    @BeforeEach
+    void stopBroker() {
+        broker.stop();
     }
 
     @Test
@@ -62,7 +95,7 @@ class KafkaUnavailableTest {
             assertThat(response.body()).contains("\"status\":503").contains("\"correlationId\":\"unavailable-");
             assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
         }
-        String scrape = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+        String scrape = http.send(HttpRequest.newBuilder(managementUri("/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(scrape).as("failed publishes are timed with their error").containsPattern(
                 "kiwo_api_publish_seconds_count\\{error=\"JobNotPublishedException\",topic=\"jobs.in\"} [1-9]");
@@ -107,7 +140,7 @@ class KafkaUnavailableTest {
                 .isEqualTo(503);
 
         for (String path : List.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")) {
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(uri(path)).build(),
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(managementUri(path)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).as(path).isEqualTo(200);
             assertThat(health.body()).as(path).contains("\"status\":\"UP\"");
@@ -123,15 +156,11 @@ class KafkaUnavailableTest {
                 .build();
     }
 
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+    private URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 }

@@ -78,7 +78,7 @@ class JobStatusIntegrationTest {
     @BeforeAll
     static void startOtherReplicaAndProducer() {
         otherReplica = new SpringApplicationBuilder(ApiApplication.class).run("--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + KafkaTestBroker.bootstrapServers());
+                "--management.server.port=0", "--spring.kafka.bootstrap-servers=" + KafkaTestBroker.bootstrapServers());
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 KafkaTestBroker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
     }

@@ -31,15 +31,16 @@ class StatusViewMemoryTest {
 
     @Test
     void aMillionFinishedJobsFitInAFewHundredMegabytes() {
-        JobStatusView view = new JobStatusView(Map.of(), Duration.ofDays(1), Duration.ofSeconds(1),
+        JobStatusView view = new JobStatusView(Map.of(), Duration.ofDays(1), JOBS, Duration.ofSeconds(1),
                 Clock.systemUTC(), Runnable::run);
         Instant now = Instant.now();
         long before = usedHeapAfterGc();
 
         for (int i = 0; i < JOBS; i++) {
             String jobId = UUID.randomUUID().toString();
+            // Every job with its tenant, and every other one submitted with an idempotency key (a fingerprint).
             Job job = new Job(jobId, i % 10 == 0 ? "report " + i : null, 3.5, 12, 1, now, null,
-                    i % 4 == 0 ? 600 : null);
+                    i % 4 == 0 ? 600 : null, "tenant-" + i % 20, i % 2 == 0 ? String.format("%016x", i) : null);
             JobClass jobClass = i % 5 == 0 ? JobClass.HEAVY : JobClass.LIGHT;
             String pool = jobClass.name().toLowerCase();
             view.read(record(Topics.JOBS_IN, jobId, job));
@@ -48,7 +49,7 @@ class StatusViewMemoryTest {
             view.read(record(Topics.JOBS_STATUS, jobId,
                     new JobStatusEvent(jobId, JobStatus.RUNNING, now, jobClass, pool, 1, null)));
             view.read(record(Topics.JOBS_RESULTS, jobId, new JobResult(jobId, jobClass, JobStatus.SUCCEEDED, pool,
-                    "worker-" + pool + "-7d9f8c6b5-x2x9q", now, now, now, now.plusMillis(180), 180, null, null, 1)));
+                    "worker-" + pool + "-7d9f8c6b5-x2x9q", now, now, now, now.plusMillis(180), 180, null, null, 1, job.tenant())));
         }
         long after = usedHeapAfterGc();
 

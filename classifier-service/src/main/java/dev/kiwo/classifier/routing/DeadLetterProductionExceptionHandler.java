@@ -1,5 +1,6 @@
 package dev.kiwo.classifier.routing;
 
+import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -12,11 +13,22 @@ import org.slf4j.LoggerFactory;
  * the default handler would build the same dead letter and then stop the stream thread. Serialization happens
  * before the record reaches the producer, so resuming keeps the transaction intact. Errors the broker reports
  * keep the default: retriable ones are retried, the others fail, because under exactly-once they have already
- * put the transaction into an error state that no handler can commit past.
+ * put the transaction into an error state that no handler can commit past. That includes a
+ * {@code RecordTooLargeException}: the producer moves its transaction to an abortable error before this handler
+ * hears of it, so resuming would only fail the commit; the topology turns such records away before the send
+ * instead ({@link OversizedRecordException}).
  */
 public class DeadLetterProductionExceptionHandler extends DefaultProductionExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProductionExceptionHandler.class);
+
+    private final DeadLetters.Finisher deadLetters = new DeadLetters.Finisher();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        deadLetters.configure(configs);
+    }
 
     @Override
     @SuppressWarnings("rawtypes") // the signature Kafka Streams declares
@@ -28,6 +40,6 @@ public class DeadLetterProductionExceptionHandler extends DefaultProductionExcep
         }
         LOG.warn("Could not serialize the output for {} of input {}-{}@{}, dead-lettered: {}", record.topic(),
                 context.topic(), context.partition(), context.offset(), exception.toString());
-        return Response.resume(response.deadLetterQueueRecords());
+        return Response.resume(deadLetters.finish(response.deadLetterQueueRecords(), exception));
     }
 }

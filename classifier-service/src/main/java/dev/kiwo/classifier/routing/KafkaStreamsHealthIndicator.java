@@ -7,7 +7,8 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 
 /**
  * Up while the Streams client is processing or rebalancing; down before it starts and once it has stopped or
- * failed. Part of the readiness group: an instance whose stream threads died must stop looking healthy.
+ * failed. Part of the readiness group: an instance whose stream threads died must stop looking healthy; whether it
+ * must also be restarted is {@link KafkaStreamsLivenessIndicator}'s call.
  */
 final class KafkaStreamsHealthIndicator implements HealthIndicator {
 

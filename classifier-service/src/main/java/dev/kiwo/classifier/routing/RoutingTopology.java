@@ -20,8 +20,6 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -36,19 +34,22 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.MDC;
 
 /**
- * jobs.in -> check the record -> drop a jobId already routed -> classify -> jobs.heavy or jobs.light, and a QUEUED
- * event to jobs.status. Built by plain methods so the application and the TopologyTestDriver tests run the very same
- * topology. Headers travel with each record, so the correlation id reaches both outputs without being touched here.
+ * jobs.in -> check the record -> drop a jobId already routed -> classify -> check the routed record's size ->
+ * jobs.heavy or jobs.light, and a QUEUED event to jobs.status. Built by plain methods so the application and the
+ * TopologyTestDriver tests run the very same topology. Headers travel with each record, so the correlation id
+ * reaches both outputs without being touched here.
  */
 final class RoutingTopology {
 
     /**
      * Streams settings the topology relies on: a record that cannot be read or is rejected goes, as its
-     * original bytes, to the dead-letter topic with {@code __streams.errors.*} headers, and processing continues.
+     * original bytes (cut to the record limit if need be), to the dead-letter topic with {@code __streams.errors.*}
+     * and kiwo's reason headers, and processing continues.
      */
     static final Map<String, Object> ERROR_HANDLING = Map.of(
-            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
-            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class,
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            DeadLetterDeserializationExceptionHandler.class,
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class,
             StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionExceptionHandler.class,
             StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.JOBS_DLQ.name());
 
@@ -70,14 +71,14 @@ final class RoutingTopology {
     }
 
     static Topology build(JobClassifier classifier, Clock clock, DecisionRecorder recorder,
-                          Duration dedupeRetention) {
+                          Duration dedupeRetention, int maxRecordBytes) {
         StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, classifier, clock, recorder, dedupeRetention);
+        addTo(builder, classifier, clock, recorder, dedupeRetention, maxRecordBytes);
         return builder.build();
     }
 
     static KStream<String, Job> addTo(StreamsBuilder builder, JobClassifier classifier, Clock clock,
-                                      DecisionRecorder recorder, Duration dedupeRetention) {
+                                      DecisionRecorder recorder, Duration dedupeRetention, int maxRecordBytes) {
         // a window is one instant: only its start, the first routing's record time, matters
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(ROUTED_JOBS_STORE, dedupeRetention, Duration.ofMillis(1), false),
@@ -85,7 +86,7 @@ final class RoutingTopology {
         KStream<String, Job> jobs = builder.stream(Topics.JOBS_IN.name(),
                 Consumed.with(Topics.JOBS_IN.keySerde(), Topics.JOBS_IN.valueSerde()).withName("jobs-in"));
         KStream<String, ClassifiedJob> routed = jobs.processValues(
-                () -> new Classify(classifier, clock, recorder, dedupeRetention), Named.as("classify"),
+                () -> new Classify(classifier, clock, recorder, dedupeRetention, maxRecordBytes), Named.as("classify"),
                 ROUTED_JOBS_STORE);
         routed.split(Named.as("route-"))
                 .branch((jobId, classified) -> classified.jobClass() == JobClass.HEAVY,
@@ -115,14 +116,17 @@ final class RoutingTopology {
         private final Clock clock;
         private final DecisionRecorder recorder;
         private final long retentionMs;
+        private final int maxRecordBytes;
         private FixedKeyProcessorContext<String, ClassifiedJob> context;
         private WindowStore<String, String> routed;
 
-        Classify(JobClassifier classifier, Clock clock, DecisionRecorder recorder, Duration retention) {
+        Classify(JobClassifier classifier, Clock clock, DecisionRecorder recorder, Duration retention,
+                 int maxRecordBytes) {
             this.classifier = classifier;
             this.clock = clock;
             this.recorder = recorder;
             this.retentionMs = retention.toMillis();
+            this.maxRecordBytes = maxRecordBytes;
         }
 
         @Override
@@ -148,6 +152,7 @@ final class RoutingTopology {
                 Classification decision = classifier.classify(job);
                 ClassifiedJob classified =
                         new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
+                checkSize(record.key(), classified, record.headers());
                 routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
                 recorder.record(classified, decision.rule(), correlationId);
                 context.forward(record.withValue(classified));
@@ -163,6 +168,21 @@ final class RoutingTopology {
             long to = timestamp > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : timestamp + retentionMs;
             try (WindowStoreIterator<String> earlier = routed.fetch(jobId, from, to)) {
                 return earlier.hasNext() ? earlier.next().value : null;
+            }
+        }
+
+        /**
+         * Turns away, before the send, a routed record the producer or the broker would refuse: under exactly-once
+         * that refusal would break the transaction instead of failing one record. The headers travel with the
+         * record, so they count too.
+         */
+        private void checkSize(String key, ClassifiedJob classified, Headers headers) {
+            Topic<String, ClassifiedJob> topic = Topics.forClass(classified.jobClass());
+            int size = DeadLetters.size(key.getBytes(StandardCharsets.UTF_8),
+                    topic.valueSerde().serializer().serialize(topic.name(), classified), headers);
+            if (size > maxRecordBytes) {
+                throw new OversizedRecordException("the routed record for " + topic.name() + " would be " + size
+                        + " bytes (key, value and headers), over the limit of " + maxRecordBytes + " bytes");
             }
         }
 

@@ -49,7 +49,8 @@ class RoutingLogTest {
     @BeforeEach
     void startTopology() {
         driver = new TopologyTestDriver(RoutingTopology.build(new HeavyJobRule(new Thresholds(50, 200, 50)),
-                Clock.systemUTC(), recorder, Duration.ofHours(24)), streamsProperties());
+                Clock.systemUTC(), recorder, Duration.ofHours(24), RecordLimitProperties.DEFAULT_MAX_RECORD_BYTES),
+                streamsProperties());
         input = driver.createInputTopic(Topics.JOBS_IN.name(), new StringSerializer(), new ByteArraySerializer());
         routingLog = new RoutingLog(recorder, INTERVAL, driver::metrics);
     }

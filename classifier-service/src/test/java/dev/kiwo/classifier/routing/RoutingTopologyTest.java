@@ -43,6 +43,7 @@ class RoutingTopologyTest {
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
     private static final Instant SUBMITTED = Instant.parse("2026-01-02T03:04:00Z");
     private static final Duration RETENTION = Duration.ofHours(24);
+    private static final int MAX_RECORD_BYTES = RecordLimitProperties.DEFAULT_MAX_RECORD_BYTES;
 
     @TempDir
     Path stateDir;
@@ -346,7 +347,7 @@ class RoutingTopologyTest {
         Thresholds thresholds = new Thresholds(50, 200, 50);
         try (TopologyTestDriver driver = new TopologyTestDriver(
                 RoutingTopology.build(new HeavyJobRule(thresholds), clock, new DecisionRecorder(registry),
-                        RETENTION),
+                        RETENTION, MAX_RECORD_BYTES),
                 streamsProperties())) {
             feed.accept(driver.createInputTopic(Topics.JOBS_IN.name(), new StringSerializer(),
                     new ByteArraySerializer()));
