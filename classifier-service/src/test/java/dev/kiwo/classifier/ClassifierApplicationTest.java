@@ -1,5 +1,7 @@
 package dev.kiwo.classifier;
 
+import static dev.kiwo.classifier.ClassifierTestClients.producer;
+import static dev.kiwo.classifier.ClassifierTestClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,16 +25,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,7 +96,7 @@ class ClassifierApplicationTest {
         // Then
         Set<String> ours = Set.of(light.jobId(), heavy.jobId(), poisonKey, afterPoison.jobId());
         List<Seen> seen = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = readCommitted()) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommitted("classifier-test")) {
             consumer.subscribe(List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name(), Topics.JOBS_STATUS.name(),
                     Topics.JOBS_DLQ.name()));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -203,22 +200,6 @@ class ClassifierApplicationTest {
                 Topics.JOBS_IN.valueSerde().serializer().serialize(Topics.JOBS_IN.name(), job));
         record.headers().add(KiwoHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
         return record;
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static KafkaConsumer<byte[], byte[]> readCommitted() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "classifier-test-" + UUID.randomUUID(),
-                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static Job job(double fileSizeMb, int pageCount, int imageCount) {

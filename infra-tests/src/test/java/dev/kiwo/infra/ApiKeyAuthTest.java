@@ -60,6 +60,22 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void productionAuthenticatesEveryClientAndRefusesSimulatedFailures() {
+        Manifests m = Manifests.of("overlays/production");
+        Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", "api").orElseThrow()).get(0));
+        assertThat(env.get("KIWO_API_AUTH_MODE")).as("production auth mode").isIn("jwt", "api-key");
+        assertThat(env).containsEntry("KIWO_API_ALLOWSIMULATION", "false");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"overlays/kind", "overlays/test-cluster"})
+    void theDemoClustersTakeSimulatedFailures(String target) {
+        Manifests m = Manifests.of(target);
+        Map<String, String> env = m.environment(Manifests.containers(m.find("Deployment", "api").orElseThrow()).get(0));
+        assertThat(env).as(target).containsEntry("KIWO_API_ALLOWSIMULATION", "true");
+    }
+
+    @Test
     void theOtherClustersDoNotNeedTheSecret() {
         for (String target : List.of("base", "overlays/production")) {
             Map<String, Object> api = Manifests.of(target).find("Deployment", "api").orElseThrow();

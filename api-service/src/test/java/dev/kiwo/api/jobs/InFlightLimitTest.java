@@ -3,21 +3,18 @@ package dev.kiwo.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kiwo.testsupport.LocalKafkaBroker;
+import dev.kiwo.testsupport.BrokerPerClass;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -47,10 +44,8 @@ class InFlightLimitTest {
     private static final String JOB = "{\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    static Path brokerDir;
-
-    private static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final BrokerPerClass BROKER = new BrokerPerClass();
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,21 +55,9 @@ class InFlightLimitTest {
     @Autowired
     MeterRegistry meters;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = LocalKafkaBroker.formatIn(brokerDir).start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", () -> broker.bootstrapServers());
+        registry.add("spring.kafka.bootstrap-servers", BROKER::bootstrapServers);
     }
 
     @Test
@@ -83,7 +66,7 @@ class InFlightLimitTest {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> send("application/json", JOB).join(), response -> response.statusCode() == 202);
 
-        broker.stop();
+        BROKER.stop();
         List<CompletableFuture<HttpResponse<String>>> waiting = IntStream.range(0, 3)
                 .mapToObj(i -> send("application/json", JOB)).toList();
         await().atMost(Duration.ofSeconds(5)).until(this::inFlight, n -> n == 3.0);
@@ -111,7 +94,7 @@ class InFlightLimitTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(this::inFlight, n -> n == 0.0);
 
-        broker.start();
+        BROKER.start();
         HttpResponse<String> full = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> send("application/x-ndjson", JOB + "\n" + JOB + "\n" + JOB + "\n").join(),
                         response -> response.statusCode() == 200);

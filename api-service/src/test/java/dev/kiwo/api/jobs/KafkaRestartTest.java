@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.kiwo.api.security.Tenant;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
-import dev.kiwo.testsupport.LocalKafkaBroker;
+import dev.kiwo.testsupport.BrokerPerClass;
 import dev.kiwo.testsupport.TopicReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -23,10 +22,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -53,31 +50,17 @@ class KafkaRestartTest {
     private static final String JOB = "{\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @TempDir
-    static Path brokerDir;
-
-    private static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final BrokerPerClass BROKER = new BrokerPerClass();
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = LocalKafkaBroker.formatIn(brokerDir).start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", () -> broker.bootstrapServers());
+        registry.add("spring.kafka.bootstrap-servers", BROKER::bootstrapServers);
     }
 
     @Test
@@ -86,7 +69,7 @@ class KafkaRestartTest {
         String before = accepted(await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> post("before-outage"), response -> response.statusCode() == 202));
 
-        broker.stop();
+        BROKER.stop();
         for (int attempt = 0; attempt < 2; attempt++) {
             long start = System.nanoTime();
             HttpResponse<String> refused = post("during-outage-" + attempt);
@@ -108,7 +91,7 @@ class KafkaRestartTest {
         assertThat(JSON.readTree(refusedBatch.body()).get("acknowledged").asInt()).isZero();
         assertThat(elapsed).isLessThan(PRODUCE_TIMEOUT.plus(MARGIN));
 
-        broker.start();
+        BROKER.start();
         String after = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> post("after-outage"), response -> response.statusCode() == 202)
                 .body();
@@ -147,7 +130,7 @@ class KafkaRestartTest {
     }
 
     private static Set<String> jobIdsOnJobsIn() {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, Job> consumer = new KafkaConsumer<>(config,
                 Topics.JOBS_IN.keySerde().deserializer(), Topics.JOBS_IN.valueSerde().deserializer())) {

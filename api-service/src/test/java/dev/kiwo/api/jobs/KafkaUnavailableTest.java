@@ -3,21 +3,18 @@ package dev.kiwo.api.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiwo.api.web.CorrelationId;
-import dev.kiwo.testsupport.LocalKafkaBroker;
+import dev.kiwo.testsupport.BrokerPerClass;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -44,10 +41,8 @@ class KafkaUnavailableTest {
     private static final Duration MARGIN = Duration.ofSeconds(4);
     private static final String JOB = "{\"fileSizeMb\":1,\"pageCount\":1,\"imageCount\":1}";
 
-    @TempDir
-    static Path brokerDir;
-
-    private static LocalKafkaBroker broker;
+    @RegisterExtension
+    static final BrokerPerClass BROKER = new BrokerPerClass();
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -57,27 +52,15 @@ class KafkaUnavailableTest {
     @LocalManagementPort
     int managementPort;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = LocalKafkaBroker.formatIn(brokerDir).start();
-    }
-
-    @AfterAll
-    static void closeBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", () -> broker.bootstrapServers());
+        registry.add("spring.kafka.bootstrap-servers", BROKER::bootstrapServers);
     }
 
     /** The context is started by now, with the broker up; every test runs with it down. */
     @BeforeEach
     void stopBroker() {
-        broker.stop();
+        BROKER.stop();
     }
 
     @Test

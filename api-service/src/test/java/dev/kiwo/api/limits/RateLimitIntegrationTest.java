@@ -2,18 +2,15 @@ package dev.kiwo.api.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiwo.api.SharedBrokerProperties;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
 import dev.kiwo.testsupport.TopicReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * accepted line, all or none, before anything is published. Limits are small here: 3 requests and 10 jobs at
  * once, refilled at 1 per second.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+// Keyed posts look their key up in the status view first; on a busy machine its 2 s default can pass.
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "kiwo.api.status.catch-up-timeout=10s")
 class RateLimitIntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -54,9 +52,8 @@ class RateLimitIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
-        registry.add("kiwo.api.auth.mode", () -> "api-key");
-        registry.add("kiwo.api.auth.api-keys-file", RateLimitIntegrationTest::keysFile);
+        SharedBrokerProperties.registerWithApiKeys(registry, "acme=" + ACME_KEY + "\nglobex=" + GLOBEX_KEY
+                + "\ninitech=" + INITECH_KEY + "\nhooli=" + HOOLI_KEY + "\n");
         registry.add("kiwo.api.limits.requests-per-second", () -> "1");
         registry.add("kiwo.api.limits.requests-burst", () -> "3");
         registry.add("kiwo.api.limits.jobs-per-second", () -> "1");
@@ -64,24 +61,12 @@ class RateLimitIntegrationTest {
         registry.add("kiwo.api.max-batch-lines", () -> "10");
     }
 
-    private static String keysFile() {
-        try {
-            Path file = Files.createTempFile("kiwo-api-keys", ".properties");
-            Files.writeString(file, "acme=" + ACME_KEY + "\nglobex=" + GLOBEX_KEY + "\ninitech=" + INITECH_KEY
-                    + "\nhooli=" + HOOLI_KEY + "\n");
-            file.toFile().deleteOnExit();
-            return file.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void aTenantPastItsBurstGets429WithRetryAfterWhileAnotherTenantPasses() throws Exception {
         List<Integer> statuses = new ArrayList<>();
         HttpResponse<String> limited = null;
-        // The burst is 3; one more token comes per second, so within 10 quick requests one is refused.
-        for (int i = 0; i < 10 && limited == null; i++) {
+        // The burst is 3; one more token comes per second, so soon one is refused (30: a slow machine refills some).
+        for (int i = 0; i < 30 && limited == null; i++) {
             HttpResponse<String> response = post(ACME_KEY, "application/json", JOB);
             statuses.add(response.statusCode());
             if (response.statusCode() == 429) {
@@ -99,9 +84,12 @@ class RateLimitIntegrationTest {
         assertThat(problem.get("detail").stringValue()).contains("1 requests per second");
         assertThat(problem.get("correlationId").stringValue())
                 .isEqualTo(limited.headers().firstValue("X-Correlation-Id").orElseThrow());
-        // Status reads count against the same requests bucket.
-        assertThat(send(ACME_KEY, HttpRequest.newBuilder(uri("/jobs/" + UUID.randomUUID()))).statusCode())
-                .isEqualTo(429);
+        // Status reads count against the same requests bucket: a token may have come back meanwhile, not two.
+        List<Integer> reads = new ArrayList<>();
+        for (int i = 0; i < 3 && !reads.contains(429); i++) {
+            reads.add(send(ACME_KEY, HttpRequest.newBuilder(uri("/jobs/" + UUID.randomUUID()))).statusCode());
+        }
+        assertThat(reads).as("status reads right after the 429").contains(429);
 
         assertThat(post(GLOBEX_KEY, "application/json", JOB).statusCode()).isEqualTo(202);
     }

@@ -2,18 +2,15 @@ package dev.kiwo.api.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiwo.api.SharedBrokerProperties;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
 import dev.kiwo.testsupport.TopicReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Mode {@code api-key} over real HTTP on a real broker: who may submit and read, tenants kept apart, idempotency
  * keys scoped by tenant and bound to their request, and {@code simulate} refused by default.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+// Keyed posts look their key up in the status view first; on a busy machine its 2 s default can pass.
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "kiwo.api.status.catch-up-timeout=10s")
 class ApiKeyAuthenticationIntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -48,20 +46,8 @@ class ApiKeyAuthenticationIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
-        registry.add("kiwo.api.auth.mode", () -> "api-key");
-        registry.add("kiwo.api.auth.api-keys-file", ApiKeyAuthenticationIntegrationTest::keysFile);
-    }
-
-    private static String keysFile() {
-        try {
-            Path file = Files.createTempFile("kiwo-api-keys", ".properties");
-            Files.writeString(file, "# tenant=key\nacme=" + ACME_KEY + "\n\nglobex=" + GLOBEX_KEY + "\n");
-            file.toFile().deleteOnExit();
-            return file.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        SharedBrokerProperties.registerWithApiKeys(registry,
+                "# tenant=key\nacme=" + ACME_KEY + "\n\nglobex=" + GLOBEX_KEY + "\n");
     }
 
     @Test

@@ -11,7 +11,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
-import dev.kiwo.testsupport.KafkaTestBroker;
+import dev.kiwo.api.SharedBrokerProperties;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -60,7 +60,7 @@ class JwtAuthenticationIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
+        SharedBrokerProperties.register(registry);
         registry.add("kiwo.api.auth.mode", () -> "jwt");
         registry.add("kiwo.api.auth.tenant-claim", () -> "org");
         registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiwo.api.ApiApplication;
+import dev.kiwo.api.SharedBrokerProperties;
 import dev.kiwo.model.JobCancellation;
 import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobErrorCode;
@@ -72,7 +73,7 @@ class JobStatusIntegrationTest {
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", KafkaTestBroker::bootstrapServers);
+        SharedBrokerProperties.register(registry);
     }
 
     @BeforeAll

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,18 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it. */
-final class MutableClock extends Clock {
+/** A clock in UTC that stands still until a test moves it. */
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(Instant now) {
+    /** A clock that reads {@code now} until {@link #advance} moves it. */
+    public MutableClock(Instant now) {
         this.now = now;
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock {@code duration} further. */
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
