@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
@@ -108,25 +109,12 @@ class KafkaJobPublisher implements JobPublisher {
         // A copy times out, so the send itself completes only from the producer's callback, releasing the permit.
         sent.copy()
                 .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                .whenComplete((result, failure) -> {
-                    JobNotPublishedException notPublished = failure == null ? null : notPublished(failure);
-                    if (notPublished != null) {
-                        observation.error(notPublished);
-                    }
-                    observation.stop();
-                    // What runs on completion, this log line and the answer, runs in the job's trace and with its
-                    // correlation id in the logging context, like it would on the request's thread.
-                    try (Observation.Scope scope = observation.openScope();
-                         MDC.MDCCloseable logged = MDC.putCloseable(CorrelationId.MDC_KEY, correlationId)) {
-                        if (notPublished == null) {
-                            stored.complete(null);
-                        } else {
+                .whenComplete((result, failure) -> complete(stored, observation, correlationId, failure,
+                        notPublished -> {
                             log.warn("Job {} not accepted, correlationId={}: {} ({})", job.jobId(), correlationId,
                                     notPublished.reason(), describe(failure));
-                            stored.completeExceptionally(notPublished);
-                        }
-                    }
-                });
+                            return notPublished;
+                        }));
         return stored;
     }
 
@@ -186,27 +174,38 @@ class KafkaJobPublisher implements JobPublisher {
                 .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                 .whenComplete((done, timedOut) -> {
                     Exception failure = timedOut instanceof Exception e ? e : sends.firstFailure();
-                    JobNotPublishedException notPublished = failure == null ? null : notPublished(failure);
-                    if (notPublished != null) {
-                        observation.error(notPublished);
-                    }
-                    observation.stop();
-                    try (Observation.Scope scope = observation.openScope();
-                         MDC.MDCCloseable logged = MDC.putCloseable(CorrelationId.MDC_KEY, correlationId)) {
-                        if (notPublished == null) {
-                            stored.complete(null);
-                        } else {
-                            int sent = sends.sentCount();
-                            int acknowledged = sends.acknowledged();
-                            log.warn("Batch correlationId={} not accepted: {} ({}); of its {} jobs {} were sent and {}"
-                                            + " acknowledged", correlationId, notPublished.reason(), describe(failure),
-                                    jobs.size(), sent, acknowledged);
-                            stored.completeExceptionally(
-                                    new BatchNotPublishedException(notPublished, jobs.size(), sent, acknowledged));
-                        }
-                    }
+                    complete(stored, observation, correlationId, failure, notPublished -> {
+                        int sent = sends.sentCount();
+                        int acknowledged = sends.acknowledged();
+                        log.warn("Batch correlationId={} not accepted: {} ({}); of its {} jobs {} were sent and {}"
+                                        + " acknowledged", correlationId, notPublished.reason(), describe(failure),
+                                jobs.size(), sent, acknowledged);
+                        return new BatchNotPublishedException(notPublished, jobs.size(), sent, acknowledged);
+                    });
                 });
         return stored;
+    }
+
+    /**
+     * Ends a publish: stops its observation (with the error, if any) and completes the answer, or fails it with
+     * what {@code refusal} makes of the error (which also logs it). What runs on completion runs in the job's trace
+     * and with its correlation id in the logging context, like it would on the request's thread.
+     */
+    private void complete(CompletableFuture<Void> stored, Observation observation, String correlationId,
+                          Throwable failure, Function<JobNotPublishedException, RuntimeException> refusal) {
+        JobNotPublishedException notPublished = failure == null ? null : notPublished(failure);
+        if (notPublished != null) {
+            observation.error(notPublished);
+        }
+        observation.stop();
+        try (Observation.Scope scope = observation.openScope();
+             MDC.MDCCloseable logged = MDC.putCloseable(CorrelationId.MDC_KEY, correlationId)) {
+            if (notPublished == null) {
+                stored.complete(null);
+            } else {
+                stored.completeExceptionally(refusal.apply(notPublished));
+            }
+        }
     }
 
     private Observation startObservation(String name, String action, Headers carrier) {

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +37,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +69,9 @@ final class JobStatusView implements SmartLifecycle {
 
     private static final List<Topic<String, ?>> TOPICS =
             List.of(Topics.JOBS_IN, Topics.JOBS_STATUS, Topics.JOBS_RESULTS, Topics.JOBS_CANCELLATIONS);
+    /** Each topic's value deserializer, made once: the view reads every record of the four topics. */
+    private static final Map<String, Deserializer<?>> DESERIALIZERS = TOPICS.stream()
+            .collect(Collectors.toUnmodifiableMap(Topic::name, topic -> topic.valueSerde().deserializer()));
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final Duration EVICTION_WARNING_INTERVAL = Duration.ofMinutes(1);
@@ -290,8 +295,7 @@ final class JobStatusView implements SmartLifecycle {
         UUID jobId;
         try {
             jobId = UUID.fromString(record.key());
-            Object value = TOPICS.stream().filter(t -> t.name().equals(record.topic())).findFirst().orElseThrow()
-                    .valueSerde().deserializer().deserialize(record.topic(), record.value());
+            Object value = DESERIALIZERS.get(record.topic()).deserialize(record.topic(), record.value());
             update(jobId, job -> {
                 if (value instanceof Job submitted) {
                     return job.apply(submitted);

@@ -85,18 +85,17 @@ final class RoutingTopology {
                 Serdes.String(), Serdes.String()));
         KStream<String, Job> jobs = builder.stream(Topics.JOBS_IN.name(),
                 Consumed.with(Topics.JOBS_IN.keySerde(), Topics.JOBS_IN.valueSerde()).withName("jobs-in"));
-        KStream<String, ClassifiedJob> routed = jobs.processValues(
+        KStream<String, Routed> routed = jobs.processValues(
                 () -> new Classify(classifier, clock, recorder, dedupeRetention, maxRecordBytes), Named.as("classify"),
                 ROUTED_JOBS_STORE);
+        // The pools' records leave as the bytes the size check serialized: one serialization per routed job.
         routed.split(Named.as("route-"))
-                .branch((jobId, classified) -> classified.jobClass() == JobClass.HEAVY,
-                        Branched.withConsumer(heavy -> heavy.to(Topics.JOBS_HEAVY.name(), produced(Topics.JOBS_HEAVY)),
-                                "heavy"))
-                .defaultBranch(Branched.withConsumer(light -> light.to(Topics.JOBS_LIGHT.name(),
-                        produced(Topics.JOBS_LIGHT)), "light"));
+                .branch((jobId, job) -> job.classified().jobClass() == JobClass.HEAVY,
+                        Branched.withConsumer(heavy -> toPool(heavy, Topics.JOBS_HEAVY), "heavy"))
+                .defaultBranch(Branched.withConsumer(light -> toPool(light, Topics.JOBS_LIGHT), "light"));
         // Same key, same transaction as the pool's record: a read_committed worker sees the job only once QUEUED is
         // on the jobId's jobs.status partition, so its RUNNING always lands after it.
-        routed.mapValues(RoutingTopology::queued, Named.as("queued"))
+        routed.mapValues(job -> queued(job.classified()), Named.as("queued"))
                 .to(Topics.JOBS_STATUS.name(), produced(Topics.JOBS_STATUS));
         return jobs;
     }
@@ -106,18 +105,27 @@ final class RoutingTopology {
                 classified.jobClass(), null, null, null);
     }
 
+    private static void toPool(KStream<String, Routed> routed, Topic<String, ClassifiedJob> topic) {
+        routed.mapValues(Routed::value, Named.as(topic.name() + "-value"))
+                .to(topic.name(), Produced.with(topic.keySerde(), Serdes.ByteArray()).withName(topic.name()));
+    }
+
+    /** A classified job and its record value for the pool's topic, serialized once by the size check. */
+    record Routed(ClassifiedJob classified, byte[] value) {
+    }
+
     private static <V> Produced<String, V> produced(Topic<String, V> topic) {
         return Produced.with(topic.keySerde(), topic.valueSerde()).withName(topic.name());
     }
 
-    private static final class Classify implements FixedKeyProcessor<String, Job, ClassifiedJob> {
+    private static final class Classify implements FixedKeyProcessor<String, Job, Routed> {
 
         private final JobClassifier classifier;
         private final Clock clock;
         private final DecisionRecorder recorder;
         private final long retentionMs;
         private final int maxRecordBytes;
-        private FixedKeyProcessorContext<String, ClassifiedJob> context;
+        private FixedKeyProcessorContext<String, Routed> context;
         private WindowStore<String, String> routed;
 
         Classify(JobClassifier classifier, Clock clock, DecisionRecorder recorder, Duration retention,
@@ -130,7 +138,7 @@ final class RoutingTopology {
         }
 
         @Override
-        public void init(FixedKeyProcessorContext<String, ClassifiedJob> context) {
+        public void init(FixedKeyProcessorContext<String, Routed> context) {
             this.context = context;
             this.routed = context.getStateStore(ROUTED_JOBS_STORE);
         }
@@ -152,10 +160,10 @@ final class RoutingTopology {
                 Classification decision = classifier.classify(job);
                 ClassifiedJob classified =
                         new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
-                checkSize(record.key(), classified, record.headers());
+                byte[] value = sizeChecked(record.key(), classified, record.headers());
                 routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
                 recorder.record(classified, decision.rule(), correlationId);
-                context.forward(record.withValue(classified));
+                context.forward(record.withValue(new Routed(classified, value)));
             }
         }
 
@@ -174,16 +182,17 @@ final class RoutingTopology {
         /**
          * Turns away, before the send, a routed record the producer or the broker would refuse: under exactly-once
          * that refusal would break the transaction instead of failing one record. The headers travel with the
-         * record, so they count too.
+         * record, so they count too. Returns the serialized value, which the pool's sink then sends as it is.
          */
-        private void checkSize(String key, ClassifiedJob classified, Headers headers) {
+        private byte[] sizeChecked(String key, ClassifiedJob classified, Headers headers) {
             Topic<String, ClassifiedJob> topic = Topics.forClass(classified.jobClass());
-            int size = DeadLetters.size(key.getBytes(StandardCharsets.UTF_8),
-                    topic.valueSerde().serializer().serialize(topic.name(), classified), headers);
+            byte[] value = topic.valueSerde().serializer().serialize(topic.name(), classified);
+            int size = DeadLetters.size(key.getBytes(StandardCharsets.UTF_8), value, headers);
             if (size > maxRecordBytes) {
                 throw new OversizedRecordException("the routed record for " + topic.name() + " would be " + size
                         + " bytes (key, value and headers), over the limit of " + maxRecordBytes + " bytes");
             }
+            return value;
         }
 
         private static Job checked(String key, Job job) {
