@@ -1,5 +1,6 @@
 package dev.kiwo.classifier.routing;
 
+import ch.qos.logback.classic.Level;
 import dev.kiwo.model.RoutingConfig;
 import dev.kiwo.model.Topics;
 import java.io.PrintStream;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.LoggerFactory;
 
 /**
  * Shows or changes the live routing configuration on {@code jobs.routing}. A change reads the current record,
@@ -39,6 +43,10 @@ public final class RoutingCommand {
     }
 
     public static void main(String[] args) {
+        // Run outside Spring Boot, logback's default would print the Kafka clients' DEBUG lines around the answer;
+        // a broker that cannot be reached is reported once, below, not on every retry.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(Level.ERROR);
         System.exit(run(List.of(args), System.getProperty("user.name", "unknown"), Clock.systemUTC(), System.out,
                 System.err));
     }
@@ -75,7 +83,7 @@ public final class RoutingCommand {
             if (rest.size() > 1) {
                 return refuse(err, "show takes no arguments");
             }
-            return show(topic, out);
+            return talking(bootstrapServers, err, () -> show(topic, out));
         }
         Map<String, String> changes = new LinkedHashMap<>();
         for (String change : rest.subList(1, rest.size())) {
@@ -95,7 +103,19 @@ public final class RoutingCommand {
         if (changes.isEmpty()) {
             return refuse(err, "set needs at least one KEY=VALUE");
         }
-        return set(topic, changes, by, clock, out, err);
+        String changedBy = by;
+        return talking(bootstrapServers, err, () -> set(topic, changes, changedBy, clock, out, err));
+    }
+
+    /** Runs a step that talks to the broker; a failure there is one line and status 1, not a stack trace. */
+    private static int talking(String bootstrapServers, PrintStream err, IntSupplier step) {
+        try {
+            return step.getAsInt();
+        } catch (KafkaException | IllegalStateException e) {
+            err.println("routing: cannot read or write " + Topics.JOBS_ROUTING.name() + " at " + bootstrapServers
+                    + ": " + e.getMessage());
+            return 1;
+        }
     }
 
     private static int show(RoutingConfigTopic topic, PrintStream out) {
