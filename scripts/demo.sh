@@ -10,6 +10,8 @@
 #   bash scripts/demo.sh status    what local mode runs
 #   bash scripts/demo.sh stop      stop everything local mode started
 #   bash scripts/demo.sh replay    re-submit dead-lettered jobs under their jobId ([--job-id ID]... [--dry-run])
+#   bash scripts/demo.sh routing show | set KEY=VALUE...   the classifier's live routing configuration (jobs.routing);
+#                                  set writes the next version, checked first (see docs/routing.md)
 #   bash scripts/demo.sh observe   pools, lag, jobs/s, p95 on one refreshing screen (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh deploy | down    the Kubernetes side (see docs/kubernetes.md)
 # job and cancel talk to KIWO_API_URL (http://localhost:8080: local mode, or a kubectl port-forward to the cluster).
@@ -290,6 +292,14 @@ cmd_replay() {
     org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
 }
 
+cmd_routing() {
+  require
+  build
+  running kafka || die "local mode's broker does not run; 'bash scripts/demo.sh local' first"
+  java -cp "$(exec_jar classifier-service)" -Dloader.main=dev.kiwo.classifier.routing.RoutingCommand \
+    org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
+}
+
 require_api_tools() {
   command -v curl >/dev/null || die "curl is missing; install it from your system's package manager"
   command -v jq >/dev/null || die "jq is missing; install it from your system's package manager"
@@ -425,6 +435,7 @@ main() {
     stop) cmd_stop ;;
     status) cmd_status ;;
     replay) cmd_replay "$@" ;;
+    routing) cmd_routing "$@" ;;
     deploy) k8s_or_die; k8s_deploy "$@" ;;
     observe)
       if running api; then

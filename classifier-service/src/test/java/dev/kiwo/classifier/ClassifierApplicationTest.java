@@ -5,6 +5,7 @@ import static dev.kiwo.classifier.ClassifierTestClients.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kiwo.classifier.routing.RoutingCommand;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.JobStatusEvent;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -155,7 +157,8 @@ class ClassifierApplicationTest {
         // minute from start-up, so the task metrics can take up to a minute to appear.
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(http.send(prometheus, HttpResponse.BodyHandlers.ofString()).body())
-                        .containsPattern("kiwo_classifier_decisions_total\\{class=\"HEAVY\",rule=\"imageCount\"} [1-9]")
+                        .containsPattern("kiwo_classifier_decisions_total\\{class=\"HEAVY\",config_version=\"\\d+\","
+                                + "rule=\"imageCount\"} [1-9]")
                         .contains("kafka_stream_thread_process_total{", "kafka_stream_task_dropped_records_total{"));
     }
 
@@ -171,9 +174,74 @@ class ClassifierApplicationTest {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(output.getOut())
                 .containsPattern("INFO .*Sample decision: job " + heavy.jobId() + " is HEAVY by rule imageCount "
-                        + "\\(imageCount>=50\\), fileSizeMb=0.0 pageCount=1 imageCount=70 correlationId=corr-log")
+                        + "\\(imageCount>=50\\), fileSizeMb=0.0 pageCount=1 imageCount=70 configVersion=\\d+ "
+                        + "correlationId=corr-log")
                 .containsPattern("INFO .*Routed in the last 1s: light=\\d+ heavy=[1-9]\\d* dead-lettered=\\d+ "
                         + "\\(since start: light=\\d+ heavy=[1-9]\\d* dead-lettered=\\d+\\)"));
+    }
+
+    /**
+     * The way demo.sh changes the routing: the command writes the next version and the running classifier routes the
+     * next job with it within seconds, the version on its header; a bad value is refused and writes nothing.
+     */
+    @Test
+    void appliesARoutingChangeToTheNextJobWithinSeconds() {
+        // Given: the classifier runs, and a job of 120 pages is light by the seed's 200
+        Job before = job(1, 120, 0);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(jobRecord(before, "corr-before"));
+        }
+        Seen light = routed(before, Duration.ofSeconds(60));
+        assertThat(light.jobClass()).isEqualTo("LIGHT");
+        long version = Long.parseLong(light.correlationId());
+
+        // When: a bad value and an unknown key are refused, then the page threshold drops to 100
+        assertThat(routing("set", "pageCount=100", "imageCount=0")).isEqualTo(RoutingCommand.REFUSED);
+        assertThat(routing("set", "pageCont=100")).isEqualTo(RoutingCommand.REFUSED);
+        assertThat(routing("set", "pageCount=100")).isZero();
+        try {
+            Instant changed = Instant.now();
+            Job after = job(1, 120, 0);
+            try (KafkaProducer<String, byte[]> producer = producer()) {
+                producer.send(jobRecord(after, "corr-after-change"));
+            }
+
+            // Then: the next job is heavy, decided by the next version, seconds after the change
+            Seen heavy = routed(after, Duration.ofSeconds(10));
+            assertThat(heavy.jobClass()).isEqualTo("HEAVY");
+            assertThat(heavy.correlationId()).isEqualTo(Long.toString(version + 1));
+            assertThat(Duration.between(changed, heavy.at())).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            // the other tests of this class expect the seed's thresholds
+            assertThat(routing("set", "pageCount=200")).isZero();
+        }
+    }
+
+    private static int routing(String... args) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", KafkaTestBroker.bootstrapServers(),
+                "--by", "test"));
+        all.addAll(List.of(args));
+        return RoutingCommand.run(all, "test", Clock.systemUTC(), System.out, System.out);
+    }
+
+    /** The job as routed, its routing config version in place of the correlation id. */
+    private static Seen routed(Job job, Duration within) {
+        List<Seen> seen = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommitted("classifier-routing-test")) {
+            consumer.subscribe(List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name()));
+            await().atMost(within).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (job.jobId().equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                        Seen one = seen(record);
+                        seen.add(new Seen(one.topic(), one.key(), one.jobClass(), null,
+                                text(record.headers().lastHeader(KiwoHeaders.ROUTING_CONFIG_VERSION)), null,
+                                one.at()));
+                    }
+                });
+                assertThat(seen).hasSize(1);
+            });
+        }
+        return seen.get(0);
     }
 
     private static Seen seen(ConsumerRecord<byte[], byte[]> record) {

@@ -28,6 +28,7 @@ import org.apache.kafka.common.config.TopicConfig;
  * @param minInSyncReplicas {@code min.insync.replicas} of every topic: with {@code acks=all}, how many replicas
  *                          hold a record before it counts as written; default the smaller of 2 and
  *                          {@code replicationFactor}, at most {@code replicationFactor}
+ * <p>{@code jobs.routing} has one partition, whatever the layout: it holds one key, and compaction only.
  */
 public record TopicLayout(Integer lightPartitions, Integer heavyPartitions, Integer partitions,
                           Integer dlqPartitions, Short replicationFactor, Duration statusRetention,
@@ -78,7 +79,9 @@ public record TopicLayout(Integer lightPartitions, Integer heavyPartitions, Inte
                 topic(Topics.JOBS_STATUS.name(), partitions, TopicConfig.CLEANUP_POLICY_DELETE, statusRetention),
                 // Compacted to the latest request per job, and deleted after the retention like the status.
                 topic(Topics.JOBS_CANCELLATIONS.name(), partitions,
-                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE, statusRetention));
+                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE, statusRetention),
+                // The latest routing configuration must outlive any retention: compacted, never deleted.
+                topic(Topics.JOBS_ROUTING.name(), 1, TopicConfig.CLEANUP_POLICY_COMPACT, retention));
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.kiwo.model;
 
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Every topic kiwo uses. The record key is the jobId everywhere. */
+/** Every topic kiwo uses. The record key is the jobId everywhere but on {@link #JOBS_ROUTING}. */
 public final class Topics {
 
     /** Jobs as accepted by the API. */
@@ -28,6 +28,13 @@ public final class Topics {
     /** Cancellation requests, compacted: the latest per job. Read by every worker. */
     public static final Topic<String, JobCancellation> JOBS_CANCELLATIONS =
             new Topic<>("jobs.cancellations", Serdes.String(), new JsonSerde<>(JobCancellation.class));
+
+    /**
+     * The classifier's routing configuration, compacted to the latest record under {@link RoutingConfig#KEY}. Read
+     * by every classifier instance as a global table; the one exception to "the key is the jobId".
+     */
+    public static final Topic<String, RoutingConfig> JOBS_ROUTING =
+            new Topic<>("jobs.routing", Serdes.String(), new JsonSerde<>(RoutingConfig.class));
 
     /** Records that could not be read or processed: the original bytes, with headers saying why. */
     public static final Topic<byte[], byte[]> JOBS_DLQ =

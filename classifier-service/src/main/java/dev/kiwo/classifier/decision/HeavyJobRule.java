@@ -2,6 +2,7 @@ package dev.kiwo.classifier.decision;
 
 import dev.kiwo.model.Job;
 import dev.kiwo.model.JobClass;
+import dev.kiwo.model.RoutingConfig;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ public final class HeavyJobRule implements JobClassifier {
     private final String fileSizeReason;
     private final String pageCountReason;
     private final String imageCountReason;
+    /** The rule of the latest live thresholds that differ from these, so a change builds its reasons once. */
+    private volatile HeavyJobRule live;
 
     public HeavyJobRule(Thresholds thresholds) {
         this.thresholds = thresholds;
@@ -32,6 +35,21 @@ public final class HeavyJobRule implements JobClassifier {
                 .toPlainString();
         this.pageCountReason = PAGE_COUNT + ">=" + thresholds.pageCount();
         this.imageCountReason = IMAGE_COUNT + ">=" + thresholds.imageCount();
+    }
+
+    /** Decides by the thresholds of the live configuration, which replace the ones this rule was built with. */
+    @Override
+    public Classification classify(Job job, RoutingConfig config) {
+        Thresholds wanted = new Thresholds(config.fileSizeMb(), config.pageCount(), config.imageCount());
+        if (wanted.equals(thresholds)) {
+            return classify(job);
+        }
+        HeavyJobRule rule = live;
+        if (rule == null || !rule.thresholds.equals(wanted)) {
+            rule = new HeavyJobRule(wanted);
+            live = rule;
+        }
+        return rule.classify(job);
     }
 
     @Override

@@ -8,13 +8,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One count per decision, tagged by class and by the rule that decided (a small fixed set per model; the free-form
- * reason stays out of tags, so the registry cannot grow without limit), and one DEBUG line: at INFO, a line per
+ * One count per decision, tagged by class, by the rule that decided (a small fixed set per model; the free-form
+ * reason stays out of tags, so the registry cannot grow without limit) and by the routing configuration version it
+ * used. Versions grow with every live change, so only the counters of the latest {@value #KEPT_VERSIONS} versions stay
+ * registered: a decision made with an older version counts under the oldest kept one. One DEBUG line: at INFO, a line per
  * record was a measurable share of the classifier's throughput. At INFO only samples, the next decision of each class
  * each time {@link RoutingLog} arms them.
  */
@@ -28,11 +32,17 @@ final class DecisionRecorder {
      */
     static final int MAX_RULES_PER_CLASS = 32;
     static final String OTHER_RULE = "other";
+    /** Configuration versions whose counters stay registered: the current one and the one before, during a change. */
+    static final int KEPT_VERSIONS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(DecisionRecorder.class);
 
     private final MeterRegistry registry;
-    private final Map<JobClass, Map<String, Counter>> decisions = new EnumMap<>(JobClass.class);
+    /** Per version, per class, per rule. Sorted, so the oldest version is the first to go. */
+    private final ConcurrentSkipListMap<Long, Map<JobClass, Map<String, Counter>>> decisions =
+            new ConcurrentSkipListMap<>();
+    /** Per class, decisions since start, whatever counters were removed since. */
+    private final Map<JobClass, LongAdder> totals = new EnumMap<>(JobClass.class);
     private final Counter duplicates;
     /** Per class, whether the next decision is logged as a sample; none is until the routing log arms them. */
     private final Map<JobClass, AtomicBoolean> sampleDue = new EnumMap<>(JobClass.class);
@@ -40,7 +50,7 @@ final class DecisionRecorder {
     DecisionRecorder(MeterRegistry registry) {
         this.registry = registry;
         for (JobClass jobClass : JobClass.values()) {
-            decisions.put(jobClass, new ConcurrentHashMap<>());
+            totals.put(jobClass, new LongAdder());
             sampleDue.put(jobClass, new AtomicBoolean());
         }
         duplicates = Counter.builder(DUPLICATES_METER)
@@ -58,15 +68,16 @@ final class DecisionRecorder {
      * Stream threads call this concurrently; the counter of each class and rule is registered once. A decision that
      * is not a sample costs a read of its class's flag, and no formatting unless DEBUG is on.
      */
-    void record(ClassifiedJob decision, String rule, String correlationId) {
-        counter(decision.jobClass(), rule).increment();
+    void record(ClassifiedJob decision, String rule, long configVersion, String correlationId) {
+        counter(decision.jobClass(), rule, configVersion).increment();
+        totals.get(decision.jobClass()).increment();
         AtomicBoolean due = sampleDue.get(decision.jobClass());
         // read before the compare-and-set, so that threads do not contend for the flag while no sample is due
         if (due.get() && due.compareAndSet(true, false)) {
             Job job = decision.job();
             LOG.info("Sample decision: job {} is {} by rule {} ({}), fileSizeMb={} pageCount={} imageCount={} "
-                    + "correlationId={}", job.jobId(), decision.jobClass(), rule, decision.reason(), job.fileSizeMb(),
-                    job.pageCount(), job.imageCount(), correlationId);
+                    + "configVersion={} correlationId={}", job.jobId(), decision.jobClass(), rule, decision.reason(),
+                    job.fileSizeMb(), job.pageCount(), job.imageCount(), configVersion, correlationId);
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
                     decision.reason(), correlationId);
@@ -78,13 +89,14 @@ final class DecisionRecorder {
         sampleDue.values().forEach(due -> due.set(true));
     }
 
-    /** Decisions of the class since start: the sum of its counters, which the Prometheus registry keeps cumulative. */
+    /** Decisions of the class since start. */
     long decisions(JobClass jobClass) {
-        return (long) decisions.get(jobClass).values().stream().mapToDouble(Counter::count).sum();
+        return totals.get(jobClass).sum();
     }
 
-    private Counter counter(JobClass jobClass, String rule) {
-        Map<String, Counter> byRule = decisions.get(jobClass);
+    private Counter counter(JobClass jobClass, String rule, long configVersion) {
+        long version = keptVersion(configVersion);
+        Map<String, Counter> byRule = decisions.computeIfAbsent(version, v -> byClass()).get(jobClass);
         Counter counter = byRule.get(rule);
         if (counter != null) {
             return counter;
@@ -96,9 +108,40 @@ final class DecisionRecorder {
                     + "rule should come from a small fixed set", MAX_RULES_PER_CLASS, jobClass, OTHER_RULE);
         }
         return byRule.computeIfAbsent(full ? OTHER_RULE : rule, r -> Counter.builder(DECISIONS_METER)
-                .description("Jobs classified, by class and by the rule that decided")
+                .description("Jobs classified, by class, by the rule that decided and by the routing config version")
                 .tag("class", jobClass.name())
                 .tag("rule", r)
+                .tag("config_version", Long.toString(version))
                 .register(registry));
+    }
+
+    /**
+     * The version to count under: this one, removing the counters of versions beyond {@value #KEPT_VERSIONS} when it
+     * is new, or the oldest kept one when it is older than all of them. Not atomic: during a change, a stream thread
+     * still on the previous version may count a decision or two under a version whose counters were just removed.
+     */
+    private long keptVersion(long configVersion) {
+        if (decisions.containsKey(configVersion)) {
+            return configVersion;
+        }
+        if (decisions.size() >= KEPT_VERSIONS && configVersion < decisions.firstKey()) {
+            return decisions.firstKey();
+        }
+        decisions.computeIfAbsent(configVersion, v -> byClass());
+        while (decisions.size() > KEPT_VERSIONS) {
+            Map.Entry<Long, Map<JobClass, Map<String, Counter>>> oldest = decisions.pollFirstEntry();
+            if (oldest != null) {
+                oldest.getValue().values().forEach(counters -> counters.values().forEach(registry::remove));
+            }
+        }
+        return configVersion;
+    }
+
+    private static Map<JobClass, Map<String, Counter>> byClass() {
+        Map<JobClass, Map<String, Counter>> byClass = new EnumMap<>(JobClass.class);
+        for (JobClass jobClass : JobClass.values()) {
+            byClass.put(jobClass, new ConcurrentHashMap<>());
+        }
+        return byClass;
     }
 }

@@ -8,6 +8,7 @@ import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.model.RoutingConfig;
 import dev.kiwo.model.Topic;
 import dev.kiwo.model.Topics;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -28,14 +30,17 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.MDC;
 
 /**
- * jobs.in -> check the record -> drop a jobId already routed -> classify -> check the routed record's size ->
- * jobs.heavy or jobs.light, and a QUEUED event to jobs.status. Built by plain methods so the application and the
+ * jobs.in -> check the record -> drop a jobId already routed -> classify with the live routing configuration ->
+ * check the routed record's size -> jobs.heavy or jobs.light, and a QUEUED event to jobs.status. The routing
+ * configuration comes from jobs.routing through {@link LiveRoutingConfig}; the routed record carries its version in
+ * {@link KiwoHeaders#ROUTING_CONFIG_VERSION}. Built by plain methods so the application and the
  * TopologyTestDriver tests run the very same topology. Headers travel with each record, so the correlation id
  * reaches both outputs without being touched here.
  */
@@ -70,15 +75,18 @@ final class RoutingTopology {
     private RoutingTopology() {
     }
 
-    static Topology build(JobClassifier classifier, Clock clock, DecisionRecorder recorder,
+    static Topology build(JobClassifier classifier, RoutingConfig seed, Clock clock, DecisionRecorder recorder,
                           Duration dedupeRetention, int maxRecordBytes) {
         StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, classifier, clock, recorder, dedupeRetention, maxRecordBytes);
+        addTo(builder, classifier, seed, clock, recorder, dedupeRetention, maxRecordBytes);
         return builder.build();
     }
 
-    static KStream<String, Job> addTo(StreamsBuilder builder, JobClassifier classifier, Clock clock,
-                                      DecisionRecorder recorder, Duration dedupeRetention, int maxRecordBytes) {
+    /** {@code seed} is the configuration to decide with while jobs.routing holds none. */
+    static KStream<String, Job> addTo(StreamsBuilder builder, JobClassifier classifier, RoutingConfig seed,
+                                      Clock clock, DecisionRecorder recorder, Duration dedupeRetention,
+                                      int maxRecordBytes) {
+        LiveRoutingConfig.addTo(builder);
         // a window is one instant: only its start, the first routing's record time, matters
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(ROUTED_JOBS_STORE, dedupeRetention, Duration.ofMillis(1), false),
@@ -86,7 +94,8 @@ final class RoutingTopology {
         KStream<String, Job> jobs = builder.stream(Topics.JOBS_IN.name(),
                 Consumed.with(Topics.JOBS_IN.keySerde(), Topics.JOBS_IN.valueSerde()).withName("jobs-in"));
         KStream<String, Routed> routed = jobs.processValues(
-                () -> new Classify(classifier, clock, recorder, dedupeRetention, maxRecordBytes), Named.as("classify"),
+                () -> new Classify(classifier, seed, clock, recorder, dedupeRetention, maxRecordBytes),
+                Named.as("classify"),
                 ROUTED_JOBS_STORE);
         // The pools' records leave as the bytes the size check serialized: one serialization per routed job.
         routed.split(Named.as("route-"))
@@ -121,16 +130,19 @@ final class RoutingTopology {
     private static final class Classify implements FixedKeyProcessor<String, Job, Routed> {
 
         private final JobClassifier classifier;
+        private final RoutingConfig seed;
         private final Clock clock;
         private final DecisionRecorder recorder;
         private final long retentionMs;
         private final int maxRecordBytes;
         private FixedKeyProcessorContext<String, Routed> context;
         private WindowStore<String, String> routed;
+        private ReadOnlyKeyValueStore<String, RoutingConfig> routingConfig;
 
-        Classify(JobClassifier classifier, Clock clock, DecisionRecorder recorder, Duration retention,
-                 int maxRecordBytes) {
+        Classify(JobClassifier classifier, RoutingConfig seed, Clock clock, DecisionRecorder recorder,
+                 Duration retention, int maxRecordBytes) {
             this.classifier = classifier;
+            this.seed = seed;
             this.clock = clock;
             this.recorder = recorder;
             this.retentionMs = retention.toMillis();
@@ -141,6 +153,7 @@ final class RoutingTopology {
         public void init(FixedKeyProcessorContext<String, Routed> context) {
             this.context = context;
             this.routed = context.getStateStore(ROUTED_JOBS_STORE);
+            this.routingConfig = context.getStateStore(LiveRoutingConfig.STORE);
         }
 
         /** Remembers the jobId only once the job is classified, so a record that fails here can come again. */
@@ -157,13 +170,15 @@ final class RoutingTopology {
                     recorder.duplicate(job.jobId(), firstRoutedAs, correlationId);
                     return;
                 }
-                Classification decision = classifier.classify(job);
+                RoutingConfig config = LiveRoutingConfig.current(routingConfig, seed);
+                Classification decision = classifier.classify(job, config);
                 ClassifiedJob classified =
                         new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
-                byte[] value = sizeChecked(record.key(), classified, record.headers());
+                Headers headers = withConfigVersion(record.headers(), config.version());
+                byte[] value = sizeChecked(record.key(), classified, headers);
                 routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
-                recorder.record(classified, decision.rule(), correlationId);
-                context.forward(record.withValue(new Routed(classified, value)));
+                recorder.record(classified, decision.rule(), config.version(), correlationId);
+                context.forward(record.withValue(new Routed(classified, value)).withHeaders(headers));
             }
         }
 
@@ -206,6 +221,14 @@ final class RoutingTopology {
                 throw new RejectedRecordException("record key " + key + " does not equal the jobId " + job.jobId());
             }
             return job;
+        }
+
+        /** A copy of the headers with the version of the configuration that decided, replacing one sent along. */
+        private static Headers withConfigVersion(Headers headers, long version) {
+            Headers copy = new RecordHeaders(headers.toArray());
+            copy.remove(KiwoHeaders.ROUTING_CONFIG_VERSION);
+            copy.add(KiwoHeaders.ROUTING_CONFIG_VERSION, Long.toString(version).getBytes(StandardCharsets.UTF_8));
+            return copy;
         }
 
         /** The trace id of a W3C {@code traceparent} header (version-traceid-spanid-flags), or "-". */

@@ -1,15 +1,20 @@
 package dev.kiwo.classifier.routing;
 
 import dev.kiwo.classifier.decision.JobClassifier;
+import dev.kiwo.classifier.decision.Thresholds;
 import dev.kiwo.model.Job;
+import dev.kiwo.model.RoutingConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
@@ -27,6 +32,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableConfigurationProperties({DedupeProperties.class, RoutingLogProperties.class, RecordLimitProperties.class,
         StreamThreadProperties.class})
 class StreamsConfiguration {
+
+    private static final Duration SEED_TIMEOUT = Duration.ofSeconds(10);
 
     @Bean
     StreamsBuilderFactoryBeanConfigurer routingErrorHandling(RecordLimitProperties limit,
@@ -50,9 +57,21 @@ class StreamsConfiguration {
 
     @Bean
     KStream<String, Job> routing(StreamsBuilder builder, JobClassifier classifier, DecisionRecorder recorder,
-            DedupeProperties dedupe, RecordLimitProperties limit) {
-        return RoutingTopology.addTo(builder, classifier, Clock.systemUTC(), recorder, dedupe.retention(),
-                limit.maxRecordBytes());
+            DedupeProperties dedupe, RecordLimitProperties limit, Thresholds thresholds) {
+        return RoutingTopology.addTo(builder, classifier, seed(thresholds), Clock.systemUTC(), recorder,
+                dedupe.retention(), limit.maxRecordBytes());
+    }
+
+    @Bean
+    RoutingConfigSeeder routingConfigSeeder(KafkaProperties kafka, Thresholds thresholds) {
+        return new RoutingConfigSeeder(new RoutingConfigTopic(kafka.buildAdminProperties(), SEED_TIMEOUT),
+                seed(thresholds));
+    }
+
+    /** Version 1 of the routing configuration: the thresholds of application.yaml, in rule mode. */
+    private static RoutingConfig seed(Thresholds thresholds) {
+        return RoutingConfig.seed(thresholds.fileSizeMb(), thresholds.pageCount(), thresholds.imageCount(),
+                Instant.now());
     }
 
     /** A SchedulingConfigurer: {@code @EnableScheduling} runs it every interval on Spring's task scheduler. */

@@ -25,9 +25,9 @@ class DecisionRecorderTest {
 
     @Test
     void countsEachClassAndRuleOnce() {
-        recorder.record(classified(JobClass.HEAVY), "pageCount", "c1");
-        recorder.record(classified(JobClass.HEAVY), "pageCount", "c2");
-        recorder.record(classified(JobClass.LIGHT), "none", "c3");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "c1");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "c2");
+        recorder.record(classified(JobClass.LIGHT), "none", 1, "c3");
 
         assertThat(count(JobClass.HEAVY, "pageCount")).isEqualTo(2.0);
         assertThat(count(JobClass.LIGHT, "none")).isEqualTo(1.0);
@@ -38,24 +38,39 @@ class DecisionRecorderTest {
     void boundsTheRulesOfAClassWhenAModelPutsPerJobValuesIntoThem() {
         int distinct = DecisionRecorder.MAX_RULES_PER_CLASS + 10;
         for (int i = 0; i < distinct; i++) {
-            recorder.record(classified(JobClass.HEAVY), "score=" + i, "c" + i);
+            recorder.record(classified(JobClass.HEAVY), "score=" + i, 1, "c" + i);
         }
-        recorder.record(classified(JobClass.HEAVY), "score=0", "again");
+        recorder.record(classified(JobClass.HEAVY), "score=0", 1, "again");
 
         assertThat(registry.find(DecisionRecorder.DECISIONS_METER).tag("class", "HEAVY").counters())
                 .hasSize(DecisionRecorder.MAX_RULES_PER_CLASS + 1);
         assertThat(count(JobClass.HEAVY, DecisionRecorder.OTHER_RULE)).isEqualTo(10.0);
         assertThat(count(JobClass.HEAVY, "score=0")).isEqualTo(2.0);
         // the bound is per class: the other class still gets its own rules
-        recorder.record(classified(JobClass.LIGHT), "none", "light");
+        recorder.record(classified(JobClass.LIGHT), "none", 1, "light");
         assertThat(count(JobClass.LIGHT, "none")).isEqualTo(1.0);
     }
 
     @Test
+    void tagsTheConfigVersionAndKeepsTheCountersOfTheLatestTwoVersionsOnly() {
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "c1");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 2, "c2");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 3, "c3");
+        // a thread still on version 1 counts under the oldest kept version
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "c4");
+
+        assertThat(registry.find(DecisionRecorder.DECISIONS_METER).counters())
+                .extracting(c -> c.getId().getTag("config_version"), Counter::count)
+                .containsExactlyInAnyOrder(org.assertj.core.api.Assertions.tuple("2", 2.0),
+                        org.assertj.core.api.Assertions.tuple("3", 1.0));
+        assertThat(recorder.decisions(JobClass.HEAVY)).isEqualTo(4);
+    }
+
+    @Test
     void sumsTheCountersOfAClassOverItsRules() {
-        recorder.record(classified(JobClass.HEAVY), "pageCount", "c1");
-        recorder.record(classified(JobClass.HEAVY), "imageCount", "c2");
-        recorder.record(classified(JobClass.LIGHT), "none", "c3");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "c1");
+        recorder.record(classified(JobClass.HEAVY), "imageCount", 1, "c2");
+        recorder.record(classified(JobClass.LIGHT), "none", 1, "c3");
 
         assertThat(recorder.decisions(JobClass.HEAVY)).isEqualTo(2);
         assertThat(recorder.decisions(JobClass.LIGHT)).isEqualTo(1);
@@ -65,7 +80,7 @@ class DecisionRecorderTest {
     @ExtendWith(OutputCaptureExtension.class)
     void takesOneSamplePerClassOnceArmedWhateverTheThreads(CapturedOutput output) throws InterruptedException {
         // Given: nothing is sampled before the routing log arms the samples
-        recorder.record(classified(JobClass.HEAVY), "pageCount", "before");
+        recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "before");
         recorder.armSamples();
 
         // When: four threads record 1,000 decisions of each class at once
@@ -75,8 +90,8 @@ class DecisionRecorderTest {
             threads.execute(() -> {
                 awaitQuietly(start);
                 for (int i = 0; i < 250; i++) {
-                    recorder.record(classified(JobClass.HEAVY), "pageCount", "c");
-                    recorder.record(classified(JobClass.LIGHT), "none", "c");
+                    recorder.record(classified(JobClass.HEAVY), "pageCount", 1, "c");
+                    recorder.record(classified(JobClass.LIGHT), "none", 1, "c");
                 }
             });
         }

@@ -6,6 +6,7 @@ import dev.kiwo.classifier.decision.HeavyJobRule;
 import dev.kiwo.classifier.decision.Thresholds;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.model.RoutingConfig;
 import dev.kiwo.model.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ class RoutingLogTest {
     @BeforeEach
     void startTopology() {
         driver = new TopologyTestDriver(RoutingTopology.build(new HeavyJobRule(new Thresholds(50, 200, 50)),
+                RoutingConfig.seed(50, 200, 50, Instant.EPOCH),
                 Clock.systemUTC(), recorder, Duration.ofHours(24), RecordLimitProperties.DEFAULT_MAX_RECORD_BYTES),
                 streamsProperties());
         input = driver.createInputTopic(Topics.JOBS_IN.name(), new StringSerializer(), new ByteArraySerializer());
@@ -111,11 +113,12 @@ class RoutingLogTest {
         // Then: no light sample in the second interval, as no light job came
         assertThat(info(output, DecisionRecorder.class)).containsExactly(
                 "Sample decision: job " + firstLight.jobId() + " is LIGHT by rule none (below all thresholds), "
-                        + "fileSizeMb=1.5 pageCount=3 imageCount=0 correlationId=corr-1",
+                        + "fileSizeMb=1.5 pageCount=3 imageCount=0 configVersion=1 correlationId=corr-1",
                 "Sample decision: job " + firstHeavy.jobId() + " is HEAVY by rule fileSizeMb (fileSizeMb>=50), "
-                        + "fileSizeMb=120.0 pageCount=10 imageCount=3 correlationId=-",
+                        + "fileSizeMb=120.0 pageCount=10 imageCount=3 configVersion=1 correlationId=-",
                 "Sample decision: job " + laterHeavy.jobId() + " is HEAVY by rule several "
-                        + "(pageCount>=200,imageCount>=50), fileSizeMb=0.0 pageCount=250 imageCount=60 correlationId=-");
+                        + "(pageCount>=200,imageCount>=50), fileSizeMb=0.0 pageCount=250 imageCount=60 configVersion=1 "
+                        + "correlationId=-");
     }
 
     @Test

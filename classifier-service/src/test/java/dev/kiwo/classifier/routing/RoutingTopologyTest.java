@@ -11,6 +11,7 @@ import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.model.RoutingConfig;
 import dev.kiwo.model.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ class RoutingTopologyTest {
     private static final Instant SUBMITTED = Instant.parse("2026-01-02T03:04:00Z");
     private static final Duration RETENTION = Duration.ofHours(24);
     private static final int MAX_RECORD_BYTES = RecordLimitProperties.DEFAULT_MAX_RECORD_BYTES;
+    private static final RoutingConfig SEED = RoutingConfig.seed(50, 200, 50, NOW);
 
     @TempDir
     Path stateDir;
@@ -346,7 +348,7 @@ class RoutingTopologyTest {
     private Output run(Clock clock, Consumer<TestInputTopic<String, byte[]>> feed) {
         Thresholds thresholds = new Thresholds(50, 200, 50);
         try (TopologyTestDriver driver = new TopologyTestDriver(
-                RoutingTopology.build(new HeavyJobRule(thresholds), clock, new DecisionRecorder(registry),
+                RoutingTopology.build(new HeavyJobRule(thresholds), SEED, clock, new DecisionRecorder(registry),
                         RETENTION, MAX_RECORD_BYTES),
                 streamsProperties())) {
             feed.accept(driver.createInputTopic(Topics.JOBS_IN.name(), new StringSerializer(),

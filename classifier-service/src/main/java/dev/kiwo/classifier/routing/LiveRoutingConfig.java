@@ -1,0 +1,95 @@
+package dev.kiwo.classifier.routing;
+
+import dev.kiwo.model.RoutingConfig;
+import dev.kiwo.model.Topics;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routing configuration every stream thread decides with: a global store fed by {@code jobs.routing}, so each
+ * instance holds the latest valid record and a change applies to the next job. Only a record that reads as a valid
+ * {@link RoutingConfig} under {@link RoutingConfig#KEY}, with a version above the current one, replaces it; anything
+ * else is logged at WARN and the current configuration stays whole. The store is rebuilt from the topic at every
+ * start through the same checks, so a restart comes back to the same configuration.
+ */
+final class LiveRoutingConfig {
+
+    static final String STORE = "routing-config";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveRoutingConfig.class);
+
+    private LiveRoutingConfig() {
+    }
+
+    /** Adds the global store; the value bytes are read here, not by the source, so a bad record cannot stop it. */
+    static void addTo(StreamsBuilder builder) {
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
+                        Topics.JOBS_ROUTING.valueSerde()).withLoggingDisabled(),
+                Topics.JOBS_ROUTING.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("jobs-routing"),
+                Apply::new);
+    }
+
+    /** The configuration to decide with: the store's, or the seed while {@code jobs.routing} holds none. */
+    static RoutingConfig current(ReadOnlyKeyValueStore<String, RoutingConfig> store, RoutingConfig seed) {
+        RoutingConfig config = store.get(RoutingConfig.KEY);
+        return config == null ? seed : config;
+    }
+
+    private static final class Apply implements Processor<String, byte[], Void, Void> {
+
+        private final Deserializer<RoutingConfig> deserializer = Topics.JOBS_ROUTING.valueSerde().deserializer();
+        private KeyValueStore<String, RoutingConfig> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            RoutingConfig current = store.get(RoutingConfig.KEY);
+            String keeping = current == null ? "the seed stays" : "version " + current.version() + " stays";
+            if (!RoutingConfig.KEY.equals(record.key())) {
+                LOG.warn("Ignored a routing configuration under key {}: only key {} is read; {}", record.key(),
+                        RoutingConfig.KEY, keeping);
+                return;
+            }
+            if (record.value() == null) {
+                LOG.warn("Ignored a tombstone on {}: the routing configuration cannot be deleted; {}",
+                        Topics.JOBS_ROUTING.name(), keeping);
+                return;
+            }
+            RoutingConfig next;
+            try {
+                next = deserializer.deserialize(Topics.JOBS_ROUTING.name(), record.value());
+            } catch (SerializationException e) {
+                LOG.warn("Ignored an invalid routing configuration: {}; {}", e.getMessage(), keeping);
+                return;
+            }
+            if (current != null && next.version() <= current.version()) {
+                // the same version again is the seed written by two instances at once; an older one is a mistake
+                if (next.version() < current.version()) {
+                    LOG.warn("Ignored routing configuration version {}: not above the current version; {}",
+                            next.version(), keeping);
+                }
+                return;
+            }
+            store.put(RoutingConfig.KEY, next);
+            LOG.info("Routing configuration version {} applies from the next job: fileSizeMb={} pageCount={} "
+                            + "imageCount={} mode={} modelBudgetMs={} changedBy={} changedAt={}", next.version(),
+                    next.fileSizeMb(), next.pageCount(), next.imageCount(), next.mode(), next.modelBudgetMs(),
+                    next.changedBy(), next.changedAt());
+        }
+    }
+}
