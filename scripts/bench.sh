@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kiwo benchmarks on local mode (a real Kafka broker and the services as JVMs on this machine).
 #
-#   bash scripts/bench.sh isolation|ingest|classifier|startup|all [--quick] [--name=value ...]
+#   bash scripts/bench.sh isolation|ingest|classifier|startup|routing|all [--quick] [--name=value ...]
 #
 # --quick runs each experiment in two to four minutes (figures for checking the harness, not for publishing);
 # without it each takes up to about ten. Any parameter an experiment prints in its report can be overridden,
@@ -52,7 +52,7 @@ build() {
 
 main() {
   case "${1:-}" in
-    isolation | ingest | classifier | startup | all) ;;
+    isolation | ingest | classifier | startup | routing | all) ;;
     -h | --help | help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac

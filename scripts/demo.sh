@@ -10,8 +10,10 @@
 #   bash scripts/demo.sh status    what local mode runs
 #   bash scripts/demo.sh stop      stop everything local mode started
 #   bash scripts/demo.sh replay    re-submit dead-lettered jobs under their jobId ([--job-id ID]... [--dry-run])
-#   bash scripts/demo.sh routing show | set KEY=VALUE...   the classifier's live routing configuration (jobs.routing);
-#                                  set writes the next version, checked first (see docs/routing.md)
+#   bash scripts/demo.sh routing show | set KEY=VALUE... [--by NAME]   the classifier's live routing configuration
+#                                  (jobs.routing); set writes the next version, checked first; local mode's broker
+#                                  if it runs, else (or with --context NAME) in the cluster's classifier pod, with
+#                                  the pod's Kafka login (see docs/routing.md; routing --help for the options)
 #   bash scripts/demo.sh observe   pools, lag, jobs/s, p95 on one refreshing screen (local mode if it runs, else the cluster)
 #   bash scripts/demo.sh deploy | down    the Kubernetes side (see docs/kubernetes.md)
 # job and cancel talk to KIWO_API_URL (http://localhost:8080: local mode, or a kubectl port-forward to the cluster).
@@ -292,12 +294,48 @@ cmd_replay() {
     org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
 }
 
+# The routing command's class, and the JVM it gets in the classifier's pod: small, beside the service in the same
+# memory limit.
+ROUTING_MAIN=dev.kiwo.classifier.routing.RoutingCommand
+ROUTING_POD_JAVA_OPTS="${KIWO_ROUTING_JAVA_OPTS:--Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData}"
+
+# routing [--context NAME] show | set KEY=VALUE... [--by NAME]: against local mode's broker when it runs and no
+# --context is given; else in the cluster's classifier pod (kubectl exec), so the command uses the pod's own Kafka
+# settings and login (components/kafka-sasl-ssl) and the operator needs only the right to exec into that pod.
 cmd_routing() {
-  require
-  build
-  running kafka || die "local mode's broker does not run; 'bash scripts/demo.sh local' first"
-  java -cp "$(exec_jar classifier-service)" -Dloader.main=dev.kiwo.classifier.routing.RoutingCommand \
-    org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 "$@"
+  local args=() context=() by=()
+  while (($#)); do
+    case "$1" in
+      --context)
+        [[ -n "${2:-}" ]] || die "--context needs a name"
+        context=(--context "$2")
+        shift
+        ;;
+      --context=*) context=(--context "${1#--context=}") ;;
+      *) args+=("$1") ;;
+    esac
+    shift
+  done
+  if ((${#context[@]} == 0)) && running kafka; then
+    require
+    build
+    java -cp "$(exec_jar classifier-service)" -Dloader.main="$ROUTING_MAIN" \
+      org.springframework.boot.loader.launch.PropertiesLauncher --bootstrap-servers localhost:9092 \
+      ${args[@]+"${args[@]}"}
+    return
+  fi
+  k8s_or_die
+  _k8s_require kubectl || exit 1
+  _k8s_context ${context[@]+"${context[@]}"} || exit 1
+  # In the pod the JVM's user is the image's uid, not a person: a change records this machine's user instead.
+  if [[ "${args[0]:-}" == set && " ${args[*]} " != *" --by "* && " ${args[*]} " != *" --by="* ]]; then
+    by=(--by "${USER:-$(id -un)}")
+  fi
+  # Jib's image: the JRE on PATH, the classpath (classes, resources with application.yaml, libs) in a file.
+  # shellcheck disable=SC2086 # ROUTING_POD_JAVA_OPTS is a list of JVM flags
+  _k8s_kubectl -n "$KIWO_NAMESPACE" exec deploy/classifier -c classifier -- \
+    java $ROUTING_POD_JAVA_OPTS -cp @/app/jib-classpath-file "$ROUTING_MAIN" \
+    ${args[@]+"${args[@]}"} ${by[@]+"${by[@]}"}
 }
 
 require_api_tools() {

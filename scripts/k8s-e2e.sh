@@ -17,14 +17,17 @@
 #      without the key or with a wrong one answers 401 problem+json, a POST that waits answers SUCCEEDED, a
 #      running heavy job is cancelled (demo.sh cancel) and ends CANCELLED, an event stream ends with the terminal
 #      event, an NDJSON batch answers line by line, an unknown id answers 404
-#   6  figures: figures.md (printed), figures.json, timeline.png
-#   7  demo.sh observe renders both pools from the cluster
-#   8  demo.sh down; namespace and every object labelled app.kubernetes.io/part-of=kiwo gone
+#   6  demo.sh routing in the classifier's pod (with the pod's Kafka settings): show the live routing
+#      configuration, set pageCount=5, a job of 10 pages and 1 MB is routed heavy; pageCount set back, the same
+#      job is routed light
+#   7  figures: figures.md (printed), figures.json, timeline.png
+#   8  demo.sh observe renders both pools from the cluster
+#   9  demo.sh down; namespace and every object labelled app.kubernetes.io/part-of=kiwo gone
 #
 # Exit 0 only when every check held. On a failure: a diagnostic dump (also in diagnostics.txt), exit 1; the
 # namespace is left for inspection (bash scripts/demo.sh down --context NAME removes it).
 # Output: KIWO_E2E_OUT (target/k8s-e2e): samples.csv, pods.csv, *.log, figures.*, timeline.png, observe.txt,
-# lifecycle.txt.
+# lifecycle.txt, routing.txt.
 # Knobs: KIWO_E2E_LOAD_ARGS (must keep --bootstrap-servers and --json -), KIWO_E2E_SAMPLE_INTERVAL (5),
 # KIWO_E2E_OBSERVE_ROUNDS (1), KIWO_E2E_DEPLOY_TIMEOUT (1800), KIWO_E2E_LOAD_TIMEOUT (900) and
 # KIWO_E2E_DOWN_TIMEOUT (600) in seconds;
@@ -65,7 +68,7 @@ say() { printf '    %s\n' "$*"; }
 
 finish_step() {
   if ((STEP >= 0)); then
-    STEP_TIMES+=("$(printf '[%d/8] %-16s %5d s' "$STEP" "${STEP_NAME%%:*}" $((SECONDS - STEP_START)))")
+    STEP_TIMES+=("$(printf '[%d/9] %-16s %5d s' "$STEP" "${STEP_NAME%%:*}" $((SECONDS - STEP_START)))")
     say "(step $STEP took $((SECONDS - STEP_START)) s)"
   fi
 }
@@ -75,7 +78,7 @@ step() {
   STEP=$((STEP + 1))
   STEP_NAME="$1"
   STEP_START=$SECONDS
-  printf '\n[%d/8] %s\n' "$STEP" "$STEP_NAME"
+  printf '\n[%d/9] %s\n' "$STEP" "$STEP_NAME"
 }
 
 fail() {
@@ -281,7 +284,7 @@ prerequisites() {
 
   mkdir -p "$OUT/logs"
   rm -f "$OUT"/{samples.csv,pods.csv,deploy.log,load.log,load-job.log,classifier.log,observe.txt,down.log} \
-    "$OUT"/{figures.md,figures.json,timeline.png,diagnostics.txt} "$OUT"/logs/*.log
+    "$OUT"/{figures.md,figures.json,timeline.png,diagnostics.txt,routing.txt} "$OUT"/routing-*.log "$OUT"/logs/*.log
   say "output: $OUT"
 }
 
@@ -477,6 +480,57 @@ lifecycle() {
   say "unknown id: 404; requests and answers in $OUT/lifecycle.txt"
 }
 
+# routed_job LABEL: POSTs a job of 10 pages and 1 MB and sets ROUTED_ID and ROUTED_CLASS, the jobClass its status
+# shows once the classifier routed it (at most 60 s); ROUTED_CLASS stays empty when it was not routed in time.
+ROUTED_ID=""
+ROUTED_CLASS=""
+routed_job() {
+  local out i
+  out="$(api POST /jobs -H 'Content-Type: application/json' -d '{"fileSizeMb":1,"pageCount":10,"imageCount":0}')" ||
+    fail "POST /jobs ($1) failed"
+  [[ "${out##*$'\n'}" == 202 ]] || fail "POST /jobs ($1) answered HTTP ${out##*$'\n'}: ${out%$'\n'*}"
+  ROUTED_ID="$(jq -r .jobId <<<"${out%$'\n'*}")"
+  ROUTED_CLASS=""
+  for ((i = 0; i < 60; i++)); do
+    out="$(api GET "/jobs/$ROUTED_ID")" || true
+    ROUTED_CLASS="$(sed -n 1p <<<"$out" | jq -r '.jobClass // empty' 2>/dev/null)" || ROUTED_CLASS=""
+    [[ -n "$ROUTED_CLASS" ]] && break
+    sleep 1
+  done
+  printf '%s: job %s routed %s\n' "$1" "$ROUTED_ID" "${ROUTED_CLASS:-(not within 60 s)}" >>"$OUT/routing.txt"
+}
+
+routing_change() {
+  step "Routing: demo.sh routing --context $CTX changes it live, in the classifier's pod"
+  local old heavy_id heavy_class
+  : >"$OUT/routing.txt"
+  demo routing-show.log 180 routing show || fail "demo.sh routing show failed (routing-show.log)"
+  old="$(sed -n 's/^pageCount=\([0-9][0-9]*\)$/\1/p' "$OUT/routing-show.log")"
+  [[ -n "$old" ]] || fail "demo.sh routing show printed no pageCount=N (routing-show.log)"
+  ((old > 10)) || fail "pageCount is $old already: a job of 10 pages would be heavy before any change"
+  say "routing show: $(grep -m 1 '^version=' "$OUT/routing-show.log"), pageCount=$old"
+
+  demo routing-set.log 180 routing set pageCount=5 || fail "demo.sh routing set pageCount=5 failed (routing-set.log)"
+  say "routing set pageCount=5: $(grep -m 1 '^wrote version' "$OUT/routing-set.log")"
+  # A change applies to the next job within seconds (docs/routing.md): give it those seconds.
+  sleep 5
+  routed_job "pageCount=5"
+  heavy_id="$ROUTED_ID" heavy_class="$ROUTED_CLASS"
+  # Set back before checking, so that a failed check leaves the routing as it was.
+  demo routing-reset.log 180 routing set "pageCount=$old" ||
+    fail "demo.sh routing set pageCount=$old failed (routing-reset.log); the routing is left at pageCount=5"
+  sleep 5
+  routed_job "pageCount=$old"
+  cat "$OUT"/routing-{show,set,reset}.log >>"$OUT/routing.txt"
+
+  [[ "$heavy_class" == HEAVY ]] ||
+    fail "with pageCount=5, job $heavy_id of 10 pages was routed ${heavy_class:-nowhere within 60 s}, not HEAVY"
+  [[ "$ROUTED_CLASS" == LIGHT ]] ||
+    fail "with pageCount=$old again, job $ROUTED_ID of 10 pages was routed ${ROUTED_CLASS:-nowhere within 60 s}, not LIGHT"
+  say "10 pages, 1 MB: HEAVY with pageCount=5 (job $heavy_id), LIGHT with pageCount=$old again (job $ROUTED_ID)"
+  say "commands and jobs: $OUT/routing.txt"
+}
+
 figures() {
   step "Figures: table and chart"
   sed -n '/^| Figure/,/^$/p' "$OUT/figures.md"
@@ -528,6 +582,7 @@ main() {
   analyse
   classifier_logs
   lifecycle
+  routing_change
   figures
   observe
   down_and_check

@@ -26,8 +26,9 @@ public final class Bench {
             "isolation", new IsolationExperiment(),
             "ingest", new IngestExperiment(),
             "classifier", new ClassifierExperiment(),
-            "startup", new StartupExperiment());
-    static final List<String> ORDER = List.of("isolation", "ingest", "classifier", "startup");
+            "startup", new StartupExperiment(),
+            "routing", new RoutingExperiment());
+    static final List<String> ORDER = List.of("isolation", "ingest", "classifier", "startup", "routing");
 
     private Bench() {
     }

@@ -218,9 +218,9 @@ class ClassifierApplicationTest {
     }
 
     private static int routing(String... args) {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", KafkaTestBroker.bootstrapServers(),
-                "--by", "test"));
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", KafkaTestBroker.bootstrapServers()));
         all.addAll(List.of(args));
+        all.addAll(List.of("--by", "test"));
         return RoutingCommand.run(all, "test", Clock.systemUTC(), System.out, System.out);
     }
 

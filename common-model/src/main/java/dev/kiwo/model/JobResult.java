@@ -20,6 +20,9 @@ import java.time.Instant;
  * @param attempts     attempts started, 0 when it never ran; null in results of older workers
  * @param tenant       who submitted the job, copied from it; null for jobs of older APIs and results of older
  *                     workers
+ * @param cpuMs        CPU time the successful attempt used, on the worker thread; unlike {@code processingMs} it
+ *                     does not grow when the pool's CPU is contended, so it is what the job costs. Null when it did
+ *                     not succeed and in results of older workers
  */
 public record JobResult(
         String jobId,
@@ -35,13 +38,22 @@ public record JobResult(
         String error,
         JobErrorCode errorCode,
         Integer attempts,
-        String tenant) {
+        String tenant,
+        Long cpuMs) {
+
+    /** A result without the CPU time, as a job that did not succeed has it and older workers wrote it. */
+    public JobResult(String jobId, JobClass jobClass, JobStatus status, String pool, String instance,
+                     Instant submittedAt, Instant classifiedAt, Instant startedAt, Instant finishedAt,
+                     long processingMs, String error, JobErrorCode errorCode, Integer attempts, String tenant) {
+        this(jobId, jobClass, status, pool, instance, submittedAt, classifiedAt, startedAt, finishedAt, processingMs,
+                error, errorCode, attempts, tenant, null);
+    }
 
     /** A result without a tenant, as older workers wrote it. */
     public JobResult(String jobId, JobClass jobClass, JobStatus status, String pool, String instance,
                      Instant submittedAt, Instant classifiedAt, Instant startedAt, Instant finishedAt,
                      long processingMs, String error, JobErrorCode errorCode, Integer attempts) {
         this(jobId, jobClass, status, pool, instance, submittedAt, classifiedAt, startedAt, finishedAt, processingMs,
-                error, errorCode, attempts, null);
+                error, errorCode, attempts, null, null);
     }
 }

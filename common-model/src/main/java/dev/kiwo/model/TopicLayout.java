@@ -81,7 +81,9 @@ public record TopicLayout(Integer lightPartitions, Integer heavyPartitions, Inte
                 topic(Topics.JOBS_CANCELLATIONS.name(), partitions,
                         TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE, statusRetention),
                 // The latest routing configuration must outlive any retention: compacted, never deleted.
-                topic(Topics.JOBS_ROUTING.name(), 1, TopicConfig.CLEANUP_POLICY_COMPACT, retention));
+                topic(Topics.JOBS_ROUTING.name(), 1, TopicConfig.CLEANUP_POLICY_COMPACT, retention),
+                // One writer and one key: what the model learned stays, whatever the retention.
+                topic(Topics.JOBS_ROUTING_MODEL.name(), 1, TopicConfig.CLEANUP_POLICY_COMPACT, retention));
     }
 
     /**

@@ -2,7 +2,10 @@ package dev.kiwo.model;
 
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Every topic kiwo uses. The record key is the jobId everywhere but on {@link #JOBS_ROUTING}. */
+/**
+ * Every topic kiwo uses. The record key is the jobId everywhere but on {@link #JOBS_ROUTING} and
+ * {@link #JOBS_ROUTING_MODEL}.
+ */
 public final class Topics {
 
     /** Jobs as accepted by the API. */
@@ -35,6 +38,13 @@ public final class Topics {
      */
     public static final Topic<String, RoutingConfig> JOBS_ROUTING =
             new Topic<>("jobs.routing", Serdes.String(), new JsonSerde<>(RoutingConfig.class));
+
+    /**
+     * The classifier's learned cost model, compacted to the latest state under one key. Written and read only by
+     * the classifier, so its value is opaque here: the classifier owns the format.
+     */
+    public static final Topic<String, byte[]> JOBS_ROUTING_MODEL =
+            new Topic<>("jobs.routing.model", Serdes.String(), Serdes.ByteArray());
 
     /** Records that could not be read or processed: the original bytes, with headers saying why. */
     public static final Topic<byte[], byte[]> JOBS_DLQ =

@@ -14,7 +14,7 @@ class TopicLayoutTest {
     void defaultsGiveThePoolsTwelvePartitionsAndTheDeadLettersThree() {
         assertThat(partitionsByTopic(TopicLayout.DEFAULTS)).isEqualTo(Map.of(
                 "jobs.in", 6, "jobs.light", 12, "jobs.heavy", 12, "jobs.results", 6, "jobs.dlq", 3,
-                "jobs.status", 6, "jobs.cancellations", 6, "jobs.routing", 1));
+                "jobs.status", 6, "jobs.cancellations", 6, "jobs.routing", 1, "jobs.routing.model", 1));
         assertThat(TopicLayout.DEFAULTS.newTopics()).allMatch(t -> t.replicationFactor() == 1);
     }
 
@@ -60,6 +60,7 @@ class TopicLayoutTest {
                 .containsEntry("cleanup.policy", "delete");
         assertThat(configs.get("jobs.status")).containsEntry("retention.ms", "86400000");
         assertThat(configs.get("jobs.routing")).containsEntry("cleanup.policy", "compact");
+        assertThat(configs.get("jobs.routing.model")).containsEntry("cleanup.policy", "compact");
         assertThat(TopicLayout.DEFAULTS.newTopics()).filteredOn(t -> t.name().equals("jobs.routing"))
                 .singleElement().satisfies(t -> assertThat(t.numPartitions()).isEqualTo(1));
         assertThat(TopicLayout.DEFAULTS.jobTopic("jobs.light.retry-1s", 12).configs())

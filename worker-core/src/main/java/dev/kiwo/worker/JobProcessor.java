@@ -8,6 +8,7 @@ import dev.kiwo.model.JobStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +57,9 @@ final class JobProcessor {
             return stopped(classified, notStarted, startedAt, attempt - 1, "before attempt " + attempt + " started");
         }
         statusEvents.running(classified, attempt, startedAt);
+        long cpuNanos;
         try {
-            burner.burn(costModel.costMs(job), () -> reasonToStop(job));
+            cpuNanos = burner.burn(costModel.costMs(job), () -> reasonToStop(job));
         } catch (JobStoppedException e) {
             return stopped(classified, e.reason(), startedAt, attempt, "during attempt " + attempt);
         }
@@ -73,7 +75,8 @@ final class JobProcessor {
         }
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.SUCCEEDED, pool, instance,
                 job.submittedAt(), classified.classifiedAt(), startedAt, finishedAt,
-                Duration.between(startedAt, finishedAt).toMillis(), null, null, attempt, job.tenant());
+                Duration.between(startedAt, finishedAt).toMillis(), null, null, attempt, job.tenant(),
+                TimeUnit.NANOSECONDS.toMillis(cpuNanos));
     }
 
     /** Why the job must not run (on), or null. */

@@ -53,6 +53,21 @@ class JobProcessorTest {
     }
 
     @Test
+    void reportsTheCpuTimeTheJobUsedBesideItsWallTime() {
+        watch.caughtUpAsOf(Instant.now().plusSeconds(60));
+        Instant now = Instant.now();
+        // 20 pages at 5 ms each: 100 ms of CPU
+        Job job = new Job(UUID.randomUUID().toString(), "pages.pdf", 0, 20, 0, now, null, null, "acme", null);
+
+        JobResult result = processor.process(new ClassifiedJob(job, JobClass.LIGHT, "below all thresholds", now), 1);
+
+        assertThat(result.cpuMs()).isBetween(100L, 150L);
+        assertThat(result.processingMs()).isGreaterThanOrEqualTo(result.cpuMs() - 1);
+        assertThat(processor.process(job(Instant.now().minusSeconds(5), 1), 1).cpuMs()).as("past its deadline")
+                .isNull();
+    }
+
+    @Test
     void neverStartsACancelledJob() {
         ClassifiedJob job = job(Instant.now(), null);
         Instant requestedAt = Instant.now();

@@ -4,9 +4,10 @@ import dev.kiwo.model.Job;
 import dev.kiwo.model.RoutingConfig;
 
 /**
- * Decides whether a job is light or heavy. The routing topology only knows this interface, so a different
- * model replaces the baseline {@link HeavyJobRule} by being declared as a bean of this type.
- * Implementations must be thread-safe and fast: they run on the stream threads, once per record.
+ * Decides whether a job is light or heavy. The routing topology only knows this interface: the threshold rule
+ * ({@link HeavyJobRule}) decides in {@code rule} mode, and the application's bean of this type, the learned cost
+ * model unless another is declared, in {@code shadow} and {@code model} modes. Implementations must be thread-safe
+ * and fast: they run on the stream threads, once per record.
  */
 public interface JobClassifier {
 

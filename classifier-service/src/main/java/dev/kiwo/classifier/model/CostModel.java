@@ -51,14 +51,38 @@ public final class CostModel {
         /** The prediction is below zero. */
         NEGATIVE,
         /** The prediction is above the configured sane maximum. */
-        ABOVE_MAX
+        ABOVE_MAX,
+        /** The recent predictions were wildly off the measured costs, so none is trusted until they improve. */
+        INACCURATE
     }
+
+    /**
+     * A prediction, or why there is none to trust.
+     *
+     * @param highQuantileMs the predicted high quantile of the cost in ms; NaN when {@code fallback} is set
+     * @param fallback       null when the prediction is to be trusted, else why not
+     */
+    public record Prediction(double highQuantileMs, Fallback fallback) {
+
+        public boolean trusted() {
+            return fallback == null;
+        }
+    }
+
+    /**
+     * Weight of the newest result in the running mean of relative errors: about the last twenty results count, so a
+     * model gone wrong is caught within tens of results and trusted again as soon as it has relearned.
+     */
+    static final double RECENT_ERROR_WEIGHT = 0.05;
+    /** Relative errors are taken against at least this cost, so that jitter on tiny jobs does not read as error. */
+    static final double RELATIVE_ERROR_FLOOR_MS = 100;
 
     private final CostModelSettings settings;
     private final double[] theta = new double[FEATURES];
     private final double[][] covariance = new double[FEATURES][FEATURES];
     private MergingDigest residuals;
     private long samples;
+    private double recentRelativeError;
     private final Map<Rejection, LongAdder> rejections = counters(Rejection.class);
     private final Map<Fallback, LongAdder> fallbacks = counters(Fallback.class);
     private final LongAdder covarianceResets = new LongAdder();
@@ -95,6 +119,11 @@ public final class CostModel {
             }
         }
         model.samples = state.samples();
+        if (!(state.recentRelativeError() >= 0) || !Double.isFinite(state.recentRelativeError())) {
+            throw new IllegalArgumentException("cost model state recentRelativeError must be a finite number >= 0, "
+                    + "was " + state.recentRelativeError());
+        }
+        model.recentRelativeError = state.recentRelativeError();
         model.residuals = MergingDigest.fromBytes(ByteBuffer.wrap(Base64.getDecoder().decode(state.residualDigest())));
         return model;
     }
@@ -124,6 +153,8 @@ public final class CostModel {
         double error = processingMs - dot(theta, x);
         if (samples >= settings.residualWarmup()) {
             residuals.add(error);
+            double relative = Math.abs(error) / Math.max(processingMs, RELATIVE_ERROR_FLOOR_MS);
+            recentRelativeError += RECENT_ERROR_WEIGHT * (relative - recentRelativeError);
         }
         update(x, error);
         samples++;
@@ -139,9 +170,23 @@ public final class CostModel {
     }
 
     /** {@link #predictHighQuantile(Job)} from the sizes alone. */
-    public synchronized OptionalDouble predictHighQuantile(double fileSizeMb, double pageCount, double imageCount) {
+    public OptionalDouble predictHighQuantile(double fileSizeMb, double pageCount, double imageCount) {
+        Prediction prediction = predict(fileSizeMb, pageCount, imageCount);
+        return prediction.trusted() ? OptionalDouble.of(prediction.highQuantileMs()) : OptionalDouble.empty();
+    }
+
+    /** The predicted high quantile of the job's cost, or why it is not to be trusted; {@link #fallbacks()} counts. */
+    public Prediction predict(Job job) {
+        return predict(job.fileSizeMb(), job.pageCount(), job.imageCount());
+    }
+
+    /** {@link #predict(Job)} from the sizes alone. */
+    public synchronized Prediction predict(double fileSizeMb, double pageCount, double imageCount) {
         if (samples < settings.minSamples() || residuals.size() == 0) {
             return fallBack(Fallback.TOO_FEW_SAMPLES);
+        }
+        if (recentRelativeError > settings.maxRecentRelativeError()) {
+            return fallBack(Fallback.INACCURATE);
         }
         double[] x = features(fileSizeMb, pageCount, imageCount);
         double prediction = x == null ? Double.NaN : dot(theta, x) + residuals.quantile(settings.quantile());
@@ -154,7 +199,7 @@ public final class CostModel {
         if (prediction > settings.maxSaneMs()) {
             return fallBack(Fallback.ABOVE_MAX);
         }
-        return OptionalDouble.of(prediction);
+        return new Prediction(prediction, null);
     }
 
     /** The linear (mean) prediction in ms, trusted or not; for tests and diagnostics. */
@@ -170,6 +215,14 @@ public final class CostModel {
 
     public synchronized long samples() {
         return samples;
+    }
+
+    /**
+     * The running mean of recent relative errors (|measured - predicted| / max(measured, 100 ms)), weighting about
+     * the last twenty results; above {@link CostModelSettings#maxRecentRelativeError()} no prediction is trusted.
+     */
+    public synchronized double recentRelativeError() {
+        return recentRelativeError;
     }
 
     /** Observations rejected so far, by reason. */
@@ -205,7 +258,7 @@ public final class CostModel {
         // this instance continues from the decoded copy: it then learns exactly as an instance restored from here.
         residuals = MergingDigest.fromBytes(ByteBuffer.wrap(bytes.array()));
         return new CostModelState(CostModelState.CURRENT_VERSION, coefficients, rows, samples,
-                Base64.getEncoder().encodeToString(bytes.array()));
+                Base64.getEncoder().encodeToString(bytes.array()), recentRelativeError);
     }
 
     private void update(double[] x, double error) {
@@ -233,6 +286,7 @@ public final class CostModel {
         if (!allFinite(theta)) {
             Arrays.fill(theta, 0);
             samples = 0;
+            recentRelativeError = 0;
             residuals = new MergingDigest(settings.compression());
             resetCovariance();
         } else if (!covarianceHealthy()) {
@@ -274,9 +328,9 @@ public final class CostModel {
         return Optional.of(reason);
     }
 
-    private OptionalDouble fallBack(Fallback reason) {
+    private Prediction fallBack(Fallback reason) {
         fallbacks.get(reason).increment();
-        return OptionalDouble.empty();
+        return new Prediction(Double.NaN, reason);
     }
 
     private static double[] features(double fileSizeMb, double pageCount, double imageCount) {

@@ -14,10 +14,12 @@ package dev.kiwo.classifier.model;
  * @param quantile          which quantile of the errors is added to the prediction, in (0, 1)
  * @param compression       t-digest compression: higher is more accurate and larger
  * @param maxSaneMs         a high-quantile prediction above this is treated as garbage, not as a very heavy job
+ * @param maxRecentRelativeError above this running mean of recent relative errors no prediction is trusted: the
+ *                          model is wildly off (the workers changed, or it learned from garbage) until it relearns
  */
 public record CostModelSettings(double forgettingFactor, double initialCovariance, double maxCovarianceTrace,
                                 long residualWarmup, long minSamples, double quantile, double compression,
-                                double maxSaneMs) {
+                                double maxSaneMs, double maxRecentRelativeError) {
 
     public CostModelSettings {
         if (!(forgettingFactor > 0 && forgettingFactor <= 1)) {
@@ -47,10 +49,14 @@ public record CostModelSettings(double forgettingFactor, double initialCovarianc
         if (!Double.isFinite(maxSaneMs) || maxSaneMs <= 0) {
             throw new IllegalArgumentException("maxSaneMs must be a finite number > 0, was " + maxSaneMs);
         }
+        if (!Double.isFinite(maxRecentRelativeError) || maxRecentRelativeError <= 0) {
+            throw new IllegalArgumentException("maxRecentRelativeError must be a finite number > 0, was "
+                    + maxRecentRelativeError);
+        }
     }
 
     /** Settings that suit kiwo's workers: costs from milliseconds to about a minute. */
     public static CostModelSettings defaults() {
-        return new CostModelSettings(0.999, 1e6, 1e12, 50, 200, 0.9, 100, 600_000);
+        return new CostModelSettings(0.999, 1e6, 1e12, 50, 200, 0.9, 100, 600_000, 0.5);
     }
 }

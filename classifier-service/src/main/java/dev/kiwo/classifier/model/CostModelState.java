@@ -12,9 +12,10 @@ import java.util.List;
  * @param covariance     the recursive least squares covariance, {@value CostModel#FEATURES} rows of as many columns
  * @param samples        results learned
  * @param residualDigest the t-digest of prediction errors (ms) in its byte encoding, Base64
+ * @param recentRelativeError the running mean of recent relative errors, see {@link CostModel#recentRelativeError()}
  */
 public record CostModelState(int version, List<Double> coefficients, List<List<Double>> covariance, long samples,
-                             String residualDigest) {
+                             String residualDigest, double recentRelativeError) {
 
     public static final int CURRENT_VERSION = 1;
 

@@ -26,6 +26,7 @@ final class DecisionRecorder {
 
     static final String DECISIONS_METER = "kiwo.classifier.decisions";
     static final String DUPLICATES_METER = "kiwo.classifier.duplicates";
+    static final String SHADOW_METER = "kiwo.classifier.shadow.decisions";
     /**
      * Distinct rules counted per class; later ones count as {@value #OTHER_RULE}, so a replacement model that puts
      * per-job values into its rule cannot grow the registry without limit.
@@ -44,6 +45,8 @@ final class DecisionRecorder {
     /** Per class, decisions since start, whatever counters were removed since. */
     private final Map<JobClass, LongAdder> totals = new EnumMap<>(JobClass.class);
     private final Counter duplicates;
+    /** Shadow mode: per class the rule chose, per class the model would have chosen. */
+    private final Map<JobClass, Map<JobClass, Counter>> shadow = new EnumMap<>(JobClass.class);
     /** Per class, whether the next decision is logged as a sample; none is until the routing log arms them. */
     private final Map<JobClass, AtomicBoolean> sampleDue = new EnumMap<>(JobClass.class);
 
@@ -52,6 +55,18 @@ final class DecisionRecorder {
         for (JobClass jobClass : JobClass.values()) {
             totals.put(jobClass, new LongAdder());
             sampleDue.put(jobClass, new AtomicBoolean());
+        }
+        for (JobClass byRule : JobClass.values()) {
+            Map<JobClass, Counter> byModel = new EnumMap<>(JobClass.class);
+            for (JobClass modelClass : JobClass.values()) {
+                byModel.put(modelClass, Counter.builder(SHADOW_METER)
+                        .description("Shadow mode: decisions by the class the rule routed to and the class the model "
+                                + "would have chosen; they agree where the two tags are equal")
+                        .tag("rule_class", byRule.name())
+                        .tag("model_class", modelClass.name())
+                        .register(registry));
+            }
+            shadow.put(byRule, byModel);
         }
         duplicates = Counter.builder(DUPLICATES_METER)
                 .description("Records of a jobId that was already routed, dropped")
@@ -82,6 +97,16 @@ final class DecisionRecorder {
             LOG.debug("Classified job {} as {} ({}) correlationId={}", decision.job().jobId(), decision.jobClass(),
                     decision.reason(), correlationId);
         }
+    }
+
+    /** Shadow mode: the rule routed the job to {@code byRule}; the model would have chosen {@code byModel}. */
+    void shadow(JobClass byRule, JobClass byModel) {
+        shadow.get(byRule).get(byModel).increment();
+    }
+
+    /** Shadow decisions since start where the rule chose {@code byRule} and the model {@code byModel}. */
+    long shadowDecisions(JobClass byRule, JobClass byModel) {
+        return (long) shadow.get(byRule).get(byModel).count();
     }
 
     /** The next decision of each class is logged as a sample, at INFO. */

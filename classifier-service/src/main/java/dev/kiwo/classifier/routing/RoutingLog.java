@@ -35,6 +35,7 @@ final class RoutingLog implements SchedulingConfigurer {
     private final Supplier<Map<MetricName, ? extends Metric>> streamsMetrics;
     private final Map<JobClass, Long> routedBefore = new EnumMap<>(JobClass.class);
     private Map<MetricName, Double> droppedBefore = Map.of();
+    private final long[][] shadowBefore = new long[JobClass.values().length][JobClass.values().length];
     private long deadLettered;
 
     /**
@@ -77,7 +78,32 @@ final class RoutingLog implements SchedulingConfigurer {
             LOG.info("Routed in the last {}: {}dead-lettered={} (since start: {}dead-lettered={})", intervalText,
                     recent, dead, total, deadLettered);
         }
+        logShadow();
         recorder.armSamples();
+    }
+
+    /** In shadow mode, how often the model agreed with the rule in the interval, and where it would have differed. */
+    private void logShadow() {
+        long[][] since = new long[JobClass.values().length][JobClass.values().length];
+        long all = 0;
+        long agreed = 0;
+        for (JobClass byRule : JobClass.values()) {
+            for (JobClass byModel : JobClass.values()) {
+                long now = recorder.shadowDecisions(byRule, byModel);
+                long count = now - shadowBefore[byRule.ordinal()][byModel.ordinal()];
+                shadowBefore[byRule.ordinal()][byModel.ordinal()] = now;
+                since[byRule.ordinal()][byModel.ordinal()] = count;
+                all += count;
+                agreed += byRule == byModel ? count : 0;
+            }
+        }
+        if (all > 0) {
+            LOG.info("Shadow model in the last {}: {} decisions, {} agreed with the rule ({}%); it would have sent "
+                            + "{} of the rule's light jobs heavy and {} of its heavy jobs light", intervalText, all,
+                    agreed, String.format(Locale.ROOT, "%.1f", 100.0 * agreed / all),
+                    since[JobClass.LIGHT.ordinal()][JobClass.HEAVY.ordinal()],
+                    since[JobClass.HEAVY.ordinal()][JobClass.LIGHT.ordinal()]);
+        }
     }
 
     /**

@@ -59,7 +59,7 @@ final class RoutingTopology {
             StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.JOBS_DLQ.name());
 
     /**
-     * jobId -> class it was routed to, kept for the dedupe retention. A window store, keyed by the record time of
+     * jobId -> class it was routed to and its sizes ({@link RoutedJobs}), kept for the dedupe retention. A window store, keyed by the record time of
      * the first routing, because it expires whole segments as stream time passes: the store stays bounded without a
      * scan. Its changelog is written in the same transaction as the routed record and the input offset.
      */
@@ -176,7 +176,7 @@ final class RoutingTopology {
                         new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
                 Headers headers = withConfigVersion(record.headers(), config.version());
                 byte[] value = sizeChecked(record.key(), classified, headers);
-                routed.put(job.jobId(), decision.jobClass().name(), record.timestamp());
+                routed.put(job.jobId(), RoutedJobs.value(decision.jobClass(), job), record.timestamp());
                 recorder.record(classified, decision.rule(), config.version(), correlationId);
                 context.forward(record.withValue(new Routed(classified, value)).withHeaders(headers));
             }
@@ -190,7 +190,7 @@ final class RoutingTopology {
             long from = Math.max(0, timestamp - retentionMs);
             long to = timestamp > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : timestamp + retentionMs;
             try (WindowStoreIterator<String> earlier = routed.fetch(jobId, from, to)) {
-                return earlier.hasNext() ? earlier.next().value : null;
+                return earlier.hasNext() ? RoutedJobs.jobClass(earlier.next().value) : null;
             }
         }
 

@@ -1,7 +1,10 @@
 package dev.kiwo.classifier.routing;
 
+import dev.kiwo.classifier.decision.HeavyJobRule;
 import dev.kiwo.classifier.decision.JobClassifier;
 import dev.kiwo.classifier.decision.Thresholds;
+import dev.kiwo.classifier.model.CostModelProperties;
+import dev.kiwo.classifier.model.SharedCostModel;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.RoutingConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,11 +58,20 @@ class StreamsConfiguration {
         return new DecisionRecorder(registry);
     }
 
+    /**
+     * Routing, and learning the cost model from the results. The rule decides in {@code rule} mode; {@code model} is
+     * the application's {@link JobClassifier} (the learned cost model unless another is declared), asked in
+     * {@code shadow} and {@code model} modes.
+     */
     @Bean
-    KStream<String, Job> routing(StreamsBuilder builder, JobClassifier classifier, DecisionRecorder recorder,
-            DedupeProperties dedupe, RecordLimitProperties limit, Thresholds thresholds) {
-        return RoutingTopology.addTo(builder, classifier, seed(thresholds), Clock.systemUTC(), recorder,
-                dedupe.retention(), limit.maxRecordBytes());
+    KStream<String, Job> routing(StreamsBuilder builder, JobClassifier model, SharedCostModel sharedCostModel,
+            CostModelProperties costModel, DecisionRecorder recorder, DedupeProperties dedupe,
+            RecordLimitProperties limit, Thresholds thresholds, MeterRegistry registry) {
+        ModeSwitch classifier = new ModeSwitch(new HeavyJobRule(thresholds), model, recorder, registry);
+        KStream<String, Job> jobs = RoutingTopology.addTo(builder, classifier, seed(thresholds), Clock.systemUTC(),
+                recorder, dedupe.retention(), limit.maxRecordBytes());
+        CostLearning.addTo(builder, sharedCostModel, dedupe.retention(), costModel.publishInterval());
+        return jobs;
     }
 
     @Bean

@@ -50,11 +50,11 @@ class CostModelStateTest {
         CostModelState good = new CostModel(DEFAULTS).state();
 
         assertThatThrownBy(() -> CostModel.fromState(DEFAULTS, new CostModelState(2, good.coefficients(),
-                good.covariance(), 0, good.residualDigest()))).hasMessageContaining("version 2");
+                good.covariance(), 0, good.residualDigest(), 0))).hasMessageContaining("version 2");
         assertThatThrownBy(() -> CostModel.fromState(DEFAULTS, new CostModelState(1, List.of(1.0, 2.0),
-                good.covariance(), 0, good.residualDigest()))).hasMessageContaining("4 coefficients");
+                good.covariance(), 0, good.residualDigest(), 0))).hasMessageContaining("4 coefficients");
         assertThatThrownBy(() -> CostModel.fromState(DEFAULTS, new CostModelState(1,
-                List.of(Double.NaN, 0.0, 0.0, 0.0), good.covariance(), 0, good.residualDigest())))
+                List.of(Double.NaN, 0.0, 0.0, 0.0), good.covariance(), 0, good.residualDigest(), 0)))
                 .hasMessageContaining("must be finite");
     }
 }

@@ -112,7 +112,7 @@ class CostModelTest {
 
     @Test
     void fallsBackOnAPredictionAboveTheSaneMaximum() {
-        CostModelSettings settings = new CostModelSettings(0.999, 1e6, 1e12, 50, 200, 0.9, 100, 2_000);
+        CostModelSettings settings = new CostModelSettings(0.999, 1e6, 1e12, 50, 200, 0.9, 100, 2_000, 0.5);
         CostModel model = new CostModel(settings);
         new WorkerCosts(8).train(model, 200);
 
@@ -137,6 +137,39 @@ class CostModelTest {
     }
 
     @Test
+    void distrustsAModelWhoseRecentPredictionsAreWildlyOffUntilItRelearns() {
+        CostModel model = new CostModel(DEFAULTS);
+        WorkerCosts costs = new WorkerCosts(13);
+        costs.train(model, 400);
+        Job job = WorkerCosts.job(20, 50, 10);
+        assertThat(model.recentRelativeError()).isLessThan(0.1);
+        assertThat(model.predict(job).trusted()).isTrue();
+
+        // The workers suddenly take five times as long: predictions are wildly off for a while.
+        int steps = 0;
+        while (model.predict(job).trusted() && steps < 50) {
+            Job next = costs.nextJob();
+            model.observe(next.fileSizeMb(), next.pageCount(), next.imageCount(), 5 * costs.measure(next));
+            steps++;
+        }
+        assertThat(model.predict(job).fallback()).isEqualTo(Fallback.INACCURATE);
+        assertThat(steps).as("results until distrusted").isLessThan(50);
+
+        int relearning = 0;
+        while (!model.predict(job).trusted() && relearning < 1_000) {
+            Job next = costs.nextJob();
+            model.observe(next.fileSizeMb(), next.pageCount(), next.imageCount(), 5 * costs.measure(next));
+            relearning++;
+        }
+        // Trusted again once its recent errors are back under the limit (50 %), which RLS reaches well before it
+        // has fully relearned: with the default forgetting it remembers about a thousand results.
+        assertThat(model.predict(job).trusted()).as("trusted again after " + relearning + " results").isTrue();
+        assertThat(model.recentRelativeError()).isLessThanOrEqualTo(DEFAULTS.maxRecentRelativeError());
+        assertThat(CostModel.fromState(DEFAULTS, model.state()).recentRelativeError())
+                .isEqualTo(model.recentRelativeError());
+    }
+
+    @Test
     void resetsACovarianceThatIsNotPositiveDefiniteAndStillConverges() {
         CostModel trained = new CostModel(DEFAULTS);
         new WorkerCosts(11).train(trained, 10);
@@ -145,7 +178,7 @@ class CostModelTest {
                 List.of(-1.0, 0.0, 0.0, 0.0), List.of(0.0, 1.0, 0.0, 0.0),
                 List.of(0.0, 0.0, 1.0, 0.0), List.of(0.0, 0.0, 0.0, 1.0));
         CostModel model = CostModel.fromState(DEFAULTS, new CostModelState(state.version(), state.coefficients(),
-                broken, state.samples(), state.residualDigest()));
+                broken, state.samples(), state.residualDigest(), state.recentRelativeError()));
 
         new WorkerCosts(12).train(model, 500);
 
