@@ -278,7 +278,8 @@ _k8s_images() {
     kind)
       _k8s_require docker kind || return 1
       _k8s_step "Building images with Jib into the local Docker daemon"
-      mvn -B -q -DskipTests package jib:dockerBuild
+      # Called in a condition, where set -e does not stop a failed command: old images must not be deployed.
+      mvn -B -q -DskipTests package jib:dockerBuild || { _k8s_die "building the images failed (output above)"; return 1; }
       _k8s_step "Loading images into kind"
       for image in $KIWO_IMAGES; do
         kind load docker-image --name "$KIWO_CLUSTER_NAME" "kiwo/$image:$KIWO_IMAGE_TAG"
@@ -292,7 +293,8 @@ _k8s_images() {
       base="$(bash "$KIWO_TEST_CLUSTER" base-image)" || { _k8s_die "could not make the JRE base image"; return 1; }
       _k8s_say "$base"
       _k8s_step "Building image archives with Jib"
-      mvn -B -q -DskipTests package jib:buildTar -Dkiwo.image.base="tar://$base"
+      mvn -B -q -DskipTests package jib:buildTar -Dkiwo.image.base="tar://$base" ||
+        { _k8s_die "building the image archives failed (output above)"; return 1; }
       _k8s_step "Importing images into the test cluster's containerd"
       local tars=()
       for image in */target/jib-image.tar; do tars+=("$image"); done
