@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # kiwo benchmarks on local mode (a real Kafka broker and the services as JVMs on this machine).
 #
-#   bash scripts/bench.sh isolation|ingest|classifier|startup|routing|all [--quick] [--name=value ...]
+#   bash scripts/bench.sh isolation|ingest|classifier|startup|routing|all [--quick] [--name value ...]
+#   bash scripts/bench.sh --help
 #
 # --quick runs each experiment in two to four minutes (figures for checking the harness, not for publishing);
 # without it each takes up to about ten. Any parameter an experiment prints in its report can be overridden,
-# e.g. --light-rate=8 or --duration=120s. Results go to bench-results/<date>-<experiment>/: results.json
+# e.g. --light-rate 8 or --duration=120s (both forms, as every kiwo tool). Results go to bench-results/<date>-<experiment>/: results.json
 # (raw figures), summary.md and PNG plots; logs of every process in run/logs/. See docs/benchmarks.md.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ MODULES=(api-service classifier-service worker-light worker-heavy load-generator
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
 require() {
   command -v java >/dev/null || die "java (a JDK 17 or newer) is not on PATH"

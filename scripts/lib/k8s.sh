@@ -140,6 +140,7 @@ _k8s_require() {
         kubectl) echo "missing: kubectl  -> https://kubernetes.io/docs/tasks/tools/" >&2 ;;
         java) echo "missing: java     -> a JDK 17+ (e.g. Eclipse Temurin 21)" >&2 ;;
         mvn) echo "missing: mvn      -> Apache Maven 3.8 or newer, from your package manager or the Apache Maven site" >&2 ;;
+        jq) echo "missing: jq       -> jq 1.6 or newer, from your package manager (builds the load Job's JSON patch)" >&2 ;;
         *) echo "missing: $tool" >&2 ;;
       esac
     fi
@@ -305,38 +306,20 @@ _k8s_images() {
   esac
 }
 
-# Prints a JSON string literal for $1: backslash, double quote and control characters escaped.
-_k8s_json_string() {
-  local s="$1" out="" c i
-  for ((i = 0; i < ${#s}; i++)); do
-    c="${s:i:1}"
-    case "$c" in
-      \\) out+="\\\\" ;;
-      '"') out+='\"' ;;
-      $'\n') out+='\n' ;;
-      $'\t') out+='\t' ;;
-      $'\r') out+='\r' ;;
-      [[:cntrl:]]) out+="$(printf '\\u%04x' "'$c")" ;;
-      *) out+="$c" ;;
-    esac
-  done
-  printf '"%s"' "$out"
-}
-
 # _k8s_load_job_manifest NAME TAG [FLAG...]: prints the load-generator Job of infra/k8s/jobs/load-generator
 # as it is applied: renamed NAME, in KIWO_NAMESPACE, image tag TAG, each FLAG appended to its args after
-# --target. Needs kubectl only, no cluster (infra-tests runs it to prove script and manifest agree).
+# --target. Needs kubectl and jq only, no cluster (infra-tests runs it to prove script and manifest agree).
 _k8s_load_job_manifest() {
   local name="${1:?job name}" tag="${2:?image tag}"
   shift 2
-  local container=/spec/template/spec/containers/0 patch flag
-  patch='[{"op":"replace","path":"/metadata/name","value":'"$(_k8s_json_string "$name")"'}'
-  patch+=',{"op":"replace","path":"/metadata/namespace","value":'"$(_k8s_json_string "$KIWO_NAMESPACE")"'}'
-  patch+=',{"op":"replace","path":"'"$container"'/image","value":'"$(_k8s_json_string "kiwo/load-generator:$tag")"'}'
-  for flag in "$@"; do
-    patch+=',{"op":"add","path":"'"$container"'/args/-","value":'"$(_k8s_json_string "$flag")"'}'
-  done
-  patch+=']'
+  local patch
+  # The JSON patch is built by jq, which quotes every value (flags may hold quotes, backslashes, braces).
+  patch="$(jq -cn --arg name "$name" --arg namespace "$KIWO_NAMESPACE" --arg image "kiwo/load-generator:$tag" \
+    --arg container /spec/template/spec/containers/0 '
+      [{op: "replace", path: "/metadata/name", value: $name},
+       {op: "replace", path: "/metadata/namespace", value: $namespace},
+       {op: "replace", path: "\($container)/image", value: $image}]
+      + [$ARGS.positional[] | {op: "add", path: "\($container)/args/-", value: .}]' --args -- "$@")" || return 1
   kubectl kustomize "$KIWO_ROOT/infra/k8s/jobs/load-generator" \
     | kubectl patch --local -f - --type=json -p "$patch" -o yaml
 }
@@ -346,7 +329,7 @@ _k8s_load_job_manifest() {
 # generator's flags, split on whitespace; --target is always the in-cluster API Service.
 k8s_load() {
   _k8s_step=0
-  _k8s_require kubectl || return 1
+  _k8s_require kubectl jq || return 1
   _k8s_context "$@" || return 1
   local job
   job="load-generator-$(date +%Y%m%d%H%M%S)"

@@ -20,79 +20,58 @@ _OBSERVE_SERVICES=(api classifier worker-light worker-heavy)
 # round ($2, "key value" lines), writes this round's counters to $3 and prints one "key value" line per
 # figure. Rates and quantiles cover the time since the previous round: counters are differenced, histogram
 # buckets too, so p95 is that of the jobs finished in between.
+# Why awk: the Prometheus Java client (io.prometheus:prometheus-metrics-*) only writes the text format, Maven
+# Central has no reader of it, and the services publish no percentiles. So this reads just the five families
+# below, one sample per line (`name{label="value",...} value`, no timestamps, as Micrometer writes them).
 # shellcheck disable=SC2016 # an awk program: its $ are awk's
 _OBSERVE_AWK='
-function label(s, key) {
-  if (match(s, "[{,]" key "=\"[^\"]*\"")) return substr(s, RSTART + length(key) + 3, RLENGTH - length(key) - 4)
-  return ""
-}
-function add(key, v) { cur[key] += v }
+function label(key) { return match($0, "[{,]" key "=\"[^\"]*\"") ? substr($0, RSTART + length(key) + 3, RLENGTH - length(key) - 4) : "" }
+function add(key) { if (!(key in cur)) order[++n] = key; cur[key] += $NF }
 function delta(key,   d) { d = cur[key] - prev[key]; return d < 0 ? cur[key] : d }
 # histogram_quantile as Prometheus computes it: linear interpolation inside the bucket holding the rank.
-function quantile(q, prefix,   n, i, j, t, c, k, les, cnt, total, rank, lower, below) {
-  n = 0
-  for (k in cur) if (index(k, prefix "|") == 1) { n++; les[n] = substr(k, length(prefix) + 2) + 0; cnt[n] = delta(k) }
-  for (i = 2; i <= n; i++) {
-    t = les[i]; c = cnt[i]
-    for (j = i - 1; j >= 1 && les[j] > t; j--) { les[j + 1] = les[j]; cnt[j + 1] = cnt[j] }
-    les[j + 1] = t; cnt[j + 1] = c
+# Buckets arrive in ascending le order, as every client writes them, and all pods of a pool share them.
+function p95(prefix,   i, le, c, rank, lower, below) {
+  if ((rank = 0.95 * delta(prefix "|+Inf")) <= 0) return "-"
+  for (i = 1; i <= n; i++) if (index(order[i], prefix "|") == 1) {
+    le = substr(order[i], length(prefix) + 2); c = delta(order[i])
+    if (c >= rank) return sprintf("%.3f", le == "+Inf" ? lower : lower + (le - lower) * (rank - below) / (c - below))
+    lower = le; below = c
   }
-  if (n == 0 || cnt[n] <= 0) return "-"
-  total = cnt[n]; rank = q * total; lower = 0; below = 0
-  for (i = 1; i <= n; i++) {
-    if (cnt[i] >= rank) {
-      if (les[i] > 1e300) return sprintf("%.3f", lower)
-      return sprintf("%.3f", lower + (les[i] - lower) * (rank - below) / (cnt[i] - below))
-    }
-    lower = les[i]; below = cnt[i]
-  }
-  return "-"
 }
 FILENAME == PREV { prev[$1] = $2; next }
-/^#/ { next }
+/^#/ || $NF == "NaN" { next }
 {
-  n = split(FILENAME, parts, "/"); svc = parts[n]; sub(/\.prom$/, "", svc)
-  brace = index($0, "{"); space = index($0, " ")
-  name = brace && brace < space ? substr($0, 1, brace - 1) : substr($0, 1, space - 1)
-  value = $NF
-  if (value == "NaN") next
-  value += 0
-  if (name == "kiwo_worker_jobs_total") add("jobs|" label($0, "pool") "|" label($0, "outcome"), value)
-  else if (name == "kiwo_worker_processing_seconds_bucket") add("proc|" label($0, "pool") "|" (label($0, "le") == "+Inf" ? 1e308 : label($0, "le")), value)
-  else if (name == "kiwo_worker_end_to_end_seconds_bucket") add("e2e|" label($0, "pool") "|" (label($0, "le") == "+Inf" ? 1e308 : label($0, "le")), value)
-  else if (name == "kiwo_classifier_decisions_total") add("decisions|" tolower(label($0, "class")), value)
-  else if (name == "http_server_requests_seconds_count" && svc == "api" && label($0, "uri") == "/jobs" && label($0, "method") == "POST") add("post|" label($0, "status"), value)
-  else if (name == "kafka_consumer_fetch_manager_records_lag" && value >= 0 && label($0, "topic") ~ /^jobs\./) {
+  name = $1; sub(/\{.*/, "", name)
+  if (name == "kiwo_worker_jobs_total") add("jobs|" label("pool") "|" label("outcome"))
+  else if (name == "kiwo_worker_processing_seconds_bucket") add("proc|" label("pool") "|" label("le"))
+  else if (name == "kiwo_worker_end_to_end_seconds_bucket") add("e2e|" label("pool") "|" label("le"))
+  else if (name == "kiwo_classifier_decisions_total") add("decisions|" tolower(label("class")))
+  else if (name == "http_server_requests_seconds_count" && FILENAME ~ /\/api\.prom$/ && label("uri") == "/jobs" && label("method") == "POST") add("post|" label("status"))
+  else if (name == "kafka_consumer_fetch_manager_records_lag" && $NF >= 0 && label("topic") ~ /^jobs\./) {
     # Each topic is reported twice (jobs.light, legacy jobs_light): keep the dotted name. A partition may
     # also be reported by two consumers around a rebalance: keep the larger report.
-    k = label($0, "topic") "|" label($0, "partition")
-    if (!(k in lag) || value > lag[k]) lag[k] = value
+    k = label("topic") "|" label("partition")
+    if (!(k in lag) || $NF + 0 > lag[k]) lag[k] = $NF + 0
   }
 }
 END {
   for (k in lag) { split(k, tp, "|"); topiclag[tp[1]] += lag[k] }
-  for (k in cur) print k, cur[k] > STATE
+  for (k in cur) {
+    print k, cur[k] > STATE
+    split(k, f, "|"); d = delta(k)
+    if (f[1] == "jobs") { done[f[2]] += d; if (f[3] == "dead_lettered") dead[f[2]] += d }
+    if (f[1] == "post") { posts += d; if (d > 0) statuses = statuses (statuses == "" ? "" : ", ") sprintf("%s %.1f/s", f[2], d / ELAPSED) }
+  }
   for (p = 1; p <= 2; p++) {
     pool = p == 1 ? "light" : "heavy"
-    done = 0; dead = 0
-    for (k in cur) if (index(k, "jobs|" pool "|") == 1) { done += delta(k); if (k ~ /dead_lettered$/) dead += delta(k) }
-    printf "%s.jobs_per_s %.1f\n", pool, done / ELAPSED
-    printf "%s.dead_per_s %.1f\n", pool, dead / ELAPSED
-    printf "%s.lag %d\n", pool, topiclag["jobs." pool]
-    printf "%s.processing_p95 %s\n", pool, quantile(0.95, "proc|" pool)
-    printf "%s.e2e_p95 %s\n", pool, quantile(0.95, "e2e|" pool)
+    printf "%s.jobs_per_s %.1f\n%s.dead_per_s %.1f\n", pool, done[pool] / ELAPSED, pool, dead[pool] / ELAPSED
+    printf "%s.lag %d\n%s.processing_p95 %s\n", pool, topiclag["jobs." pool], pool, p95("proc|" pool)
+    printf "%s.e2e_p95 %s\n", pool, p95("e2e|" pool)
   }
   light = delta("decisions|light"); heavy = delta("decisions|heavy")
-  printf "classifier.light_per_s %.1f\n", light / ELAPSED
-  printf "classifier.heavy_per_s %.1f\n", heavy / ELAPSED
+  printf "classifier.light_per_s %.1f\nclassifier.heavy_per_s %.1f\n", light / ELAPSED, heavy / ELAPSED
   printf "classifier.light_share %s\n", (light + heavy > 0 ? sprintf("%d%%", 100 * light / (light + heavy) + 0.5) : "-")
-  printf "classifier.lag %d\n", topiclag["jobs.in"]
-  all = 0; statuses = ""
-  for (k in cur) if (index(k, "post|") == 1) {
-    d = delta(k); all += d
-    if (d > 0) statuses = statuses sprintf("%s%s %.1f/s", statuses == "" ? "" : ", ", substr(k, 6), d / ELAPSED)
-  }
-  printf "api.post_per_s %.1f\n", all / ELAPSED
+  printf "classifier.lag %d\napi.post_per_s %.1f\n", topiclag["jobs.in"], posts / ELAPSED
   printf "api.by_status %s\n", statuses == "" ? "-" : statuses
 }'
 

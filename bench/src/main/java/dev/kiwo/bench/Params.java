@@ -1,6 +1,7 @@
 package dev.kiwo.bench;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,7 +11,8 @@ import java.util.Map;
 
 /**
  * The parameters of a run: every figure an experiment uses has a quick and a default value, and any of them can
- * be overridden with {@code --name=value}. What was used is kept, so the report can state it.
+ * be overridden on the command line ({@link Bench}: {@code --name=value} or {@code --name value}). What was used is
+ * kept, so the report can state it.
  */
 final class Params {
 
@@ -21,22 +23,6 @@ final class Params {
     Params(boolean quick, Map<String, String> overrides) {
         this.quick = quick;
         this.overrides = new LinkedHashMap<>(overrides);
-    }
-
-    /** Parses {@code --quick} and {@code --name=value} arguments. */
-    static Params parse(List<String> args) {
-        boolean quick = false;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (String arg : args) {
-            if ("--quick".equals(arg)) {
-                quick = true;
-            } else if (arg.startsWith("--") && arg.indexOf('=') > 2) {
-                overrides.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            } else {
-                throw new IllegalArgumentException("expected --quick or --name=value, got " + arg);
-            }
-        }
-        return new Params(quick, overrides);
     }
 
     boolean quick() {
@@ -90,18 +76,22 @@ final class Params {
     /** {@code 500ms}, {@code 30s}, {@code 2m}, or ISO-8601 ({@code PT30S}). */
     static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.startsWith("pt")) {
-            return Duration.parse(text.trim());
+        try {
+            if (t.startsWith("pt")) {
+                return Duration.parse(text.trim());
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long amount = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(amount);
+                case 'm' -> Duration.ofMinutes(amount);
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException | IndexOutOfBoundsException | DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration: " + text + " (use 500ms, 30s or 2m)");
         }
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        long amount = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-            case 's' -> Duration.ofSeconds(amount);
-            case 'm' -> Duration.ofMinutes(amount);
-            default -> throw new IllegalArgumentException("not a duration: " + text + " (use 500ms, 30s or 2m)");
-        };
     }
 
     private static String plain(double value) {

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The README's first command as a user runs it: {@code demo.sh local} starts a broker and the four services
@@ -27,6 +29,7 @@ class DemoScriptTest {
     private static final Path ROOT = Path.of(System.getProperty("kiwo.root.dir", "..")).toAbsolutePath().normalize();
     private static final Path RUN_DIR = Path.of(System.getProperty("kiwo.logs.dir", "target"), "demo-run")
             .toAbsolutePath();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<Integer> PORTS = List.of(9092, 9093, 8080, 8081, 8082, 8083, 8180);
 
     @Test
@@ -51,6 +54,20 @@ class DemoScriptTest {
             assertThat(status.output()).contains("kafka", "api", "classifier", "worker-light", "worker-heavy")
                     .doesNotContain("stopped", "starting");
 
+            // A routing change applies to the next job, live: 10 pages are heavy at pageCount=5, light again after.
+            Result show = demo(Duration.ofSeconds(60), "routing", "show");
+            assertThat(show.exitCode()).as(show.output()).isZero();
+            assertThat(show.output()).contains("version=", "pageCount=200", "mode=rule");
+            Result lowered = demo(Duration.ofSeconds(60), "routing", "set", "pageCount=5", "--by", "e2e");
+            try {
+                assertThat(lowered.exitCode()).as(lowered.output()).isZero();
+                assertThat(routedAs(10, "HEAVY")).isEqualTo("HEAVY");
+            } finally {
+                Result restored = demo(Duration.ofSeconds(60), "routing", "set", "pageCount=200", "--by", "e2e");
+                assertThat(restored.exitCode()).as(restored.output()).isZero();
+            }
+            assertThat(routedAs(10, "LIGHT")).isEqualTo("LIGHT");
+
             Result again = demo(Duration.ofSeconds(30), "local");
             assertThat(again.exitCode()).isNotZero();
             assertThat(again.output()).contains("already runs");
@@ -62,6 +79,38 @@ class DemoScriptTest {
                     .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
             assertThat(PORTS).noneMatch(DemoScriptTest::listening);
         }
+    }
+
+    /**
+     * Posts small jobs of this many pages until one's status shows it routed {@code expected} (a change reaches the
+     * classifier within seconds), for at most 30 s; returns the class of the last one routed, null if none was.
+     */
+    private static String routedAs(int pageCount, String expected) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String last = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!expected.equals(last) && System.nanoTime() < deadline) {
+            HttpResponse<String> posted = client.send(HttpRequest.newBuilder(URI.create("http://localhost:8080/jobs"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"fileSizeMb\":1,\"pageCount\":" + pageCount + ",\"imageCount\":0}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+            String jobId = JSON.readTree(posted.body()).path("jobId").asString();
+            for (int i = 0; i < 40; i++) {
+                HttpResponse<String> status = client.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:8080/jobs/" + jobId)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode jobClass = status.statusCode() == 200 ? JSON.readTree(status.body()).get("jobClass") : null;
+                if (jobClass != null && !jobClass.isNull()) {
+                    last = jobClass.asString();
+                    break;
+                }
+                Thread.sleep(250);
+            }
+        }
+        return last;
     }
 
     private static List<Long> startedPids() throws IOException {

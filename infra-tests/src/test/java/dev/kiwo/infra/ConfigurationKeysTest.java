@@ -35,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Rule: a variable whose first segment is the first segment of a known key (SPRING_, KIWO_,
  * SERVER_, MANAGEMENT_ ...) must be a key's environment form under Spring's relaxed binding: upper
  * case, dots to underscores, dashes removed (or, legacy form, dashes to underscores); below a
- * Map-typed key any suffix is accepted. Known keys: the leaves of application.yaml of the module
- * that builds the image and of the kiwo modules it depends on, the components of their
+ * Map-typed key any suffix is accepted. Known keys: the leaves of application.yaml (and of the defaults YAML
+ * a module adds, kiwo-*-defaults.yaml) of the module that builds the image and of the kiwo modules it
+ * depends on, the components of their
  * {@code @ConfigurationProperties} records (read from the source: a key without a default in
  * application.yaml, such as kiwo.api.auth.api-keys-file, is one), the kiwo.topics.* keys of TopicLayout
  * (which every service binds), plus every key in the Spring Boot
@@ -63,9 +64,9 @@ class ConfigurationKeysTest {
         Path module = JibImages.byImage().get(image);
         assertThat(module).as("the module that builds %s", image).isNotNull();
         List<Path> modules = kiwoModules(module);
-        List<Path> yamls = modules.stream().map(p -> p.resolve("src/main/resources/application.yaml"))
-                .filter(Files::isRegularFile).toList();
-        assertThat(yamls).as("application.yaml of %s", module.getFileName()).isNotEmpty();
+        List<Path> yamls = modules.stream().flatMap(ConfigurationKeysTest::configurationYamls).toList();
+        assertThat(yamls).as("application.yaml of %s", module.getFileName())
+                .anySatisfy(y -> assertThat(y.getFileName()).hasToString("application.yaml"));
         Map<String, Boolean> keys = new HashMap<>(BootMetadata.KEYS);
         modules.forEach(m -> recordKeys(m, keys));
         // Every service binds kiwo.topics to TopicLayout (defaults in the record, not in application.yaml).
@@ -116,6 +117,22 @@ class ConfigurationKeysTest {
             throw new UncheckedIOException(e);
         }
         return modules;
+    }
+
+    /**
+     * The YAML files at the top of the module's main resources: application.yaml, and the defaults that a module's
+     * EnvironmentPostProcessor adds (kiwo-kafka-defaults.yaml, kiwo-worker-defaults.yaml).
+     */
+    private static Stream<Path> configurationYamls(Path module) {
+        Path resources = module.resolve("src/main/resources");
+        if (!Files.isDirectory(resources)) {
+            return Stream.empty();
+        }
+        try (Stream<Path> files = Files.list(resources)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList().stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Each component of a {@code @ConfigurationProperties} record in the module's main sources, as a key. */

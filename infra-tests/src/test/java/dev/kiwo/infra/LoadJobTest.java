@@ -122,5 +122,6 @@ class LoadJobTest {
     private static void requireTools() {
         Tools.require("bash", "install it with your system's package manager");
         Tools.require(Tools.KUBECTL, "install kubectl v1.27+ (https://kubernetes.io/docs/tasks/tools/)");
+        Tools.require("jq", "install jq 1.6 or newer with your system's package manager (it builds the load Job's patch)");
     }
 }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiwo.model.JobClass;
 import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +20,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /** kiwo's rules for its manifests, checked on every render target. */
 class ManifestInvariantsTest {
@@ -56,6 +62,37 @@ class ManifestInvariantsTest {
             assertThat(Yamls.at(deployment, "spec", "replicas")).as("%s: the HPA owns replicas of %s", target,
                     Manifests.name(deployment)).isNull();
         }
+    }
+
+    /**
+     * base/hpa-behavior.yaml is the one scaling behavior: every autoscaler, each HPA and the HPA of each KEDA
+     * ScaledObject, has exactly it plus its own scale-up window. An HPA that a component or overlay adds after
+     * base's patches ran would miss it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targetsWithBase")
+    void everyAutoscalerHasTheOneBehaviorOfBaseWithItsOwnScaleUpWindow(RenderTarget target) throws IOException {
+        Object patch = new Yaml(new SafeConstructor(new LoaderOptions()))
+                .load(Files.readString(Repo.k8s().resolve("base/hpa-behavior.yaml")));
+        Map<String, Object> shared = Yamls.map(Yamls.at(patch, "spec", "behavior"));
+        assertThat(Yamls.map(shared.get("scaleUp"))).as("the patch would override every HPA's own window")
+                .isNotEmpty().doesNotContainKey("stabilizationWindowSeconds");
+
+        Manifests m = Manifests.of(target);
+        Map<String, Object> behaviors = new LinkedHashMap<>();
+        m.ofKind("HorizontalPodAutoscaler").forEach(hpa ->
+                behaviors.put("hpa/" + Manifests.name(hpa), Yamls.at(hpa, "spec", "behavior")));
+        m.ofKind("ScaledObject").forEach(scaled -> behaviors.put("scaledobject/" + Manifests.name(scaled),
+                Yamls.at(scaled, "spec", "advanced", "horizontalPodAutoscalerConfig", "behavior")));
+        assertThat(behaviors).as("%s: autoscalers", target).isNotEmpty();
+        behaviors.forEach((name, behavior) -> {
+            Map<String, Object> scaleUp = new LinkedHashMap<>(Yamls.map(Yamls.at(behavior, "scaleUp")));
+            assertThat(scaleUp.remove("stabilizationWindowSeconds")).as("%s %s: its own scale-up window", target, name)
+                    .isInstanceOf(Integer.class);
+            Map<String, Object> rest = new LinkedHashMap<>(Yamls.map(behavior));
+            rest.put("scaleUp", scaleUp);
+            assertThat(rest).as("%s %s: behavior apart from its scale-up window", target, name).isEqualTo(shared);
+        });
     }
 
     @ParameterizedTest(name = "{0}")

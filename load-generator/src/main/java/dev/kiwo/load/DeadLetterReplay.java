@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,6 +27,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Re-submits dead-lettered jobs to the topic they failed on, under their original jobId, once the cause is
@@ -36,13 +39,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <pre>bash scripts/demo.sh replay [--job-id ID]... [--dry-run]</pre>
  */
-public final class DeadLetterReplay {
-
-    static final String USAGE = """
-            Usage: dead-letter-replay --bootstrap-servers H:P [--job-id ID]... [--dry-run]
-              --bootstrap-servers H:P  the broker holding jobs.dlq
-              --job-id ID              replay only this job (repeatable); default: every job in jobs.dlq
-              --dry-run                list what would be replayed, send nothing""";
+@Command(name = "dead-letter-replay", sortOptions = false, sortSynopsis = false,
+        description = "Re-submits dead-lettered jobs (jobs.dlq) to the topic they failed on, under their jobId.",
+        footer = {"", "Exit status: 0 done, 1 the broker could not be read or written, 2 bad usage."})
+public final class DeadLetterReplay implements Callable<Integer> {
 
     /** Header on a replayed record: {@code jobs.dlq-<partition>@<offset>} of the dead letter. */
     public static final String REPLAYED_FROM = "kiwo-replayed-from";
@@ -55,7 +55,24 @@ public final class DeadLetterReplay {
             Topics.JOBS_LIGHT.name(), Topics.JOBS_LIGHT,
             Topics.JOBS_HEAVY.name(), Topics.JOBS_HEAVY);
 
-    private DeadLetterReplay() {
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P", required = true,
+            description = "the broker holding jobs.dlq")
+    String bootstrapServers;
+
+    @Option(names = "--job-id", paramLabel = "ID",
+            description = "replay only this job (repeatable); default: every job in jobs.dlq")
+    Set<String> only = new HashSet<>();
+
+    @Option(names = "--dry-run", description = "list what would be replayed, send nothing")
+    boolean dryRun;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+    boolean help;
+
+    private final PrintStream out;
+
+    private DeadLetterReplay(PrintStream out) {
+        this.out = out;
     }
 
     /** What one run did. */
@@ -63,35 +80,18 @@ public final class DeadLetterReplay {
     }
 
     public static void main(String[] args) {
-        String bootstrapServers = null;
-        Set<String> only = new HashSet<>();
-        boolean dryRun = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--dry-run" -> dryRun = true;
-                case "--bootstrap-servers", "--job-id" -> {
-                    if (i + 1 >= args.length) {
-                        usage(args[i] + " needs a value");
-                    }
-                    if (args[i].equals("--job-id")) {
-                        only.add(args[++i]);
-                    } else {
-                        bootstrapServers = args[++i];
-                    }
-                }
-                default -> usage("unknown option " + args[i]);
-            }
-        }
-        if (bootstrapServers == null) {
-            usage("--bootstrap-servers is required");
-        }
-        replay(bootstrapServers, only, dryRun, System.out);
+        System.exit(run(List.of(args), System.out, System.err));
     }
 
-    private static void usage(String problem) {
-        System.err.println("dead-letter-replay: " + problem);
-        System.err.println(USAGE);
-        System.exit(2);
+    /** Runs the replay as the command line asks; returns the exit status. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandLines.of(new DeadLetterReplay(out), out, err).execute(args.toArray(String[]::new));
+    }
+
+    @Override
+    public Integer call() {
+        replay(bootstrapServers, only, dryRun, out);
+        return 0;
     }
 
     static Outcome replay(String bootstrapServers, Set<String> only, boolean dryRun, PrintStream out) {

@@ -5,10 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,30 +26,54 @@ import tools.jackson.databind.json.JsonMapper;
  * to its end and reports completion and end-to-end latency per class. Exits 2 on bad options, 1 when nothing was
  * accepted.
  */
-public final class LoadGenerator {
+@Command(name = "load-generator", sortOptions = false, abbreviateSynopsis = true,
+        description = "Open-loop load for POST /jobs: steady light and heavy rates, a heavy burst; latency, and "
+                + "with --completion the end of every accepted job, per class.",
+        footer = {"", "Durations: 500ms, 30s, 2m.",
+                "Exit status: 0 at least one job accepted, 1 none accepted, 2 bad usage."})
+public final class LoadGenerator implements Callable<Integer> {
 
     /** {@code --json -}: the JSON summary goes to standard output as one line instead of a file. */
     static final String STDOUT = "-";
 
-    private LoadGenerator() {
+    @Mixin
+    LoadPlan.Options options;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> environment;
+    private final PrintStream out;
+
+    private LoadGenerator(Map<String, String> environment, PrintStream out) {
+        this.environment = environment;
+        this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
-            System.out.println(LoadPlan.USAGE);
-            return;
-        }
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+    }
+
+    /**
+     * Runs the generator as the command line asks; returns the exit status. {@code environment} stands for the
+     * process's environment variables ({@value LoadPlan#API_KEY_VARIABLE}).
+     */
+    static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        return CommandLines.of(new LoadGenerator(environment, out), out, err).execute(args.toArray(String[]::new));
+    }
+
+    @Override
+    public Integer call() throws Exception {
         LoadPlan plan;
         try {
-            plan = LoadPlan.parse(args);
+            plan = options.plan(environment);
         } catch (IllegalArgumentException e) {
-            System.err.println("load-generator: " + e.getMessage());
-            System.err.println(LoadPlan.USAGE);
-            System.exit(2);
-            return;
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Report report = run(plan, System.out);
-        System.exit(report.accepted() > 0 ? 0 : 1);
+        return run(plan, out).accepted() > 0 ? 0 : 1;
     }
 
     static Report run(LoadPlan plan, PrintStream out) throws Exception {

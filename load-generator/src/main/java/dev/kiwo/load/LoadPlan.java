@@ -3,11 +3,8 @@ package dev.kiwo.load;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
 
 /**
  * What to send: a steady rate of light jobs, an optional steady rate of heavy jobs, and an optional burst
@@ -55,39 +52,6 @@ record LoadPlan(
         NONE
     }
 
-    static final String USAGE = """
-            Usage: load-generator [--option value]...
-              --target URL             API base URL                       (default http://localhost:8080)
-              --warmup D               send at the steady rates first, not
-                                       counted (client and server JIT)    (default 0s)
-              --duration D             how long to send                   (default 30s)
-              --light-rate N           light jobs per second              (default 40)
-              --heavy-rate N           heavy jobs per second, steady      (default 0)
-              --burst-at D             when the heavy burst starts        (default 10s)
-              --burst-for D            how long it lasts, 0 for none      (default 10s)
-              --burst-heavy-rate N     heavy jobs per second in the burst (default 5)
-              --concurrency N          requests in flight at most         (default 64)
-              --request-timeout D      per request                        (default 5s)
-              --progress D             progress line interval             (default 5s)
-              --seed N                 job shapes are reproducible        (default 42)
-              --completion MODE        how each accepted job's end is learnt, for completion
-                                       and end-to-end latency per class:
-                                         api    GET /jobs/{id} with Prefer: wait, after sending
-                                         kafka  read jobs.results while sending; also audits
-                                                duplicates (needs --bootstrap-servers)
-                                         none   POST figures only
-                                       (default kafka with --bootstrap-servers, else none)
-              --bootstrap-servers H:P  the broker whose jobs.results kafka reads
-              --watchers N             api: status requests in flight at most (default 256)
-              --drain-timeout D        how long to wait for results       (default 120s)
-              --json FILE              also write the summary as JSON; - prints it
-                                       as one line after the summary
-              --api-key KEY            sent as X-API-Key with every request
-                                       (default: the variable KIWO_API_KEY; none)
-            Durations: 500ms, 30s, 2m.""";
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-
     LoadPlan {
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("--duration must be positive");
@@ -128,70 +92,99 @@ record LoadPlan(
 
     /** {@code environment} gives {@value #API_KEY_VARIABLE} when there is no {@code --api-key}; blank is none. */
     static LoadPlan parse(Map<String, String> environment, String... args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --option value, got " + arg);
-            }
-            options.put(arg.substring(2), args[++i]);
+        Options options = new Options();
+        CommandLines.of(options, System.out, System.err).parseArgs(args);
+        return options.plan(environment);
+    }
+
+    /** The command line's options; {@link #plan} fills in the defaults that depend on other options. */
+    static final class Options {
+
+        @Option(names = "--target", paramLabel = "URL", defaultValue = "http://localhost:8080",
+                description = "API base URL (default: ${DEFAULT-VALUE})")
+        URI target;
+
+        @Option(names = "--warmup", paramLabel = "D", defaultValue = "0s", description = "send at the steady "
+                + "rates first, not counted: client and server JIT (default: ${DEFAULT-VALUE})")
+        Duration warmup;
+
+        @Option(names = "--duration", paramLabel = "D", defaultValue = "30s",
+                description = "how long to send (default: ${DEFAULT-VALUE})")
+        Duration duration;
+
+        @Option(names = "--light-rate", paramLabel = "N", defaultValue = "40",
+                description = "light jobs per second (default: ${DEFAULT-VALUE})")
+        double lightRate;
+
+        @Option(names = "--heavy-rate", paramLabel = "N", defaultValue = "0",
+                description = "heavy jobs per second, steady (default: ${DEFAULT-VALUE})")
+        double heavyRate;
+
+        @Option(names = "--burst-at", paramLabel = "D", defaultValue = "10s",
+                description = "when the heavy burst starts (default: ${DEFAULT-VALUE})")
+        Duration burstAt;
+
+        @Option(names = "--burst-for", paramLabel = "D", defaultValue = "10s",
+                description = "how long it lasts, 0s for none (default: ${DEFAULT-VALUE})")
+        Duration burstFor;
+
+        @Option(names = "--burst-heavy-rate", paramLabel = "N", defaultValue = "5",
+                description = "heavy jobs per second in the burst (default: ${DEFAULT-VALUE})")
+        double burstHeavyRate;
+
+        @Option(names = "--concurrency", paramLabel = "N", defaultValue = "64",
+                description = "requests in flight at most (default: ${DEFAULT-VALUE})")
+        int concurrency;
+
+        @Option(names = "--request-timeout", paramLabel = "D", defaultValue = "5s",
+                description = "per request (default: ${DEFAULT-VALUE})")
+        Duration requestTimeout;
+
+        @Option(names = "--progress", paramLabel = "D", defaultValue = "5s",
+                description = "progress line interval (default: ${DEFAULT-VALUE})")
+        Duration progressEvery;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+                description = "job shapes are reproducible (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--completion", paramLabel = "MODE", description = {
+                "how each accepted job's end is learnt, for",
+                "completion and end-to-end latency per class:",
+                "  api    GET /jobs/{id} with Prefer: wait, after",
+                "         sending",
+                "  kafka  read jobs.results while sending, audit",
+                "         duplicates (needs --bootstrap-servers)",
+                "  none   POST figures only",
+                "(default: kafka if --bootstrap-servers, else none)"})
+        Completion completion;
+
+        @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+                description = "the broker whose jobs.results kafka reads")
+        String bootstrapServers;
+
+        @Option(names = "--watchers", paramLabel = "N", defaultValue = "256",
+                description = "api: status requests in flight at most (default: ${DEFAULT-VALUE})")
+        int watchers;
+
+        @Option(names = "--drain-timeout", paramLabel = "D", defaultValue = "120s",
+                description = "how long to wait for results (default: ${DEFAULT-VALUE})")
+        Duration drainTimeout;
+
+        @Option(names = "--json", paramLabel = "FILE",
+                description = "also write the summary as JSON; - prints it as one line after the summary")
+        String jsonReport;
+
+        @Option(names = "--api-key", paramLabel = "KEY", description = "sent as " + API_KEY_HEADER
+                + " with every request (default: the variable " + API_KEY_VARIABLE + "; none)")
+        String apiKey;
+
+        LoadPlan plan(Map<String, String> environment) {
+            String variable = environment.get(API_KEY_VARIABLE);
+            return new LoadPlan(target, warmup, duration, lightRate, heavyRate, burstAt, burstFor, burstHeavyRate,
+                    concurrency, requestTimeout, progressEvery, seed, bootstrapServers, drainTimeout, jsonReport,
+                    completion != null ? completion : bootstrapServers == null ? Completion.NONE : Completion.KAFKA,
+                    watchers, apiKey != null || variable == null || variable.isBlank() ? apiKey : variable);
         }
-        String bootstrapServers = take(options, "bootstrap-servers", null);
-        String completion = take(options, "completion", bootstrapServers == null ? "none" : "kafka");
-        LoadPlan plan = new LoadPlan(
-                URI.create(take(options, "target", "http://localhost:8080")),
-                duration(take(options, "warmup", "0s")),
-                duration(take(options, "duration", "30s")),
-                Double.parseDouble(take(options, "light-rate", "40")),
-                Double.parseDouble(take(options, "heavy-rate", "0")),
-                duration(take(options, "burst-at", "10s")),
-                duration(take(options, "burst-for", "10s")),
-                Double.parseDouble(take(options, "burst-heavy-rate", "5")),
-                Integer.parseInt(take(options, "concurrency", "64")),
-                duration(take(options, "request-timeout", "5s")),
-                duration(take(options, "progress", "5s")),
-                Long.parseLong(take(options, "seed", "42")),
-                bootstrapServers,
-                duration(take(options, "drain-timeout", "120s")),
-                take(options, "json", null),
-                completion(completion),
-                Integer.parseInt(take(options, "watchers", "256")),
-                take(options, "api-key", blankToNull(environment.get(API_KEY_VARIABLE))));
-        if (!options.isEmpty()) {
-            throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", options.keySet()));
-        }
-        return plan;
-    }
-
-    private static Completion completion(String text) {
-        return switch (text.toLowerCase(Locale.ROOT)) {
-            case "api" -> Completion.API;
-            case "kafka" -> Completion.KAFKA;
-            case "none" -> Completion.NONE;
-            default -> throw new IllegalArgumentException("--completion must be api, kafka or none, was " + text);
-        };
-    }
-
-    static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration: " + text + " (use e.g. 500ms, 30s, 2m)");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
-    }
-
-    private static String take(Map<String, String> options, String key, String fallback) {
-        String value = options.remove(key);
-        return value == null ? fallback : value;
     }
 }

@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +24,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Counts terminal records after a chaos run: every job on {@code jobs.in} (plus any jobIds a client saw
@@ -36,20 +38,39 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * Exits 0 when nothing is missing or duplicated, 1 otherwise, 2 on bad options.
  */
-public final class ResultAudit {
-
-    static final String USAGE = """
-            Usage: result-audit --bootstrap-servers H:P [--accepted FILE] [--timeout D] [--settle D]
-              --bootstrap-servers H:P  the broker to read jobs.in, jobs.results and jobs.dlq from
-              --accepted FILE          jobIds a client saw accepted, one per line, counted with jobs.in
-              --timeout D              how long to wait for every accepted job's result (default 300s)
-              --settle D               how long to keep reading once all are there  (default 5s)""";
+@Command(name = "result-audit", sortOptions = false, sortSynopsis = false,
+        description = "Checks that every accepted job has exactly one result on jobs.results; counts jobs.dlq.",
+        footer = {"", "Durations: 500ms, 30s, 2m.",
+                "Exit status: 0 nothing missing or duplicated, 1 otherwise, 2 bad usage."})
+public final class ResultAudit implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration PROGRESS = Duration.ofSeconds(10);
     private static final int SAMPLE = 20;
 
-    private ResultAudit() {
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P", required = true,
+            description = "the broker to read jobs.in, jobs.results and jobs.dlq from")
+    String bootstrapServers;
+
+    @Option(names = "--accepted", paramLabel = "FILE",
+            description = "jobIds a client saw accepted, one per line, counted with jobs.in")
+    Path acceptedFile;
+
+    @Option(names = "--timeout", paramLabel = "D", defaultValue = "300s",
+            description = "how long to wait for every accepted job's result (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Option(names = "--settle", paramLabel = "D", defaultValue = "5s",
+            description = "how long to keep reading once all are there (default: ${DEFAULT-VALUE})")
+    Duration settle;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+    boolean help;
+
+    private final PrintStream out;
+
+    private ResultAudit(PrintStream out) {
+        this.out = out;
     }
 
     /** What the topics hold for the accepted jobs. */
@@ -69,45 +90,30 @@ public final class ResultAudit {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        try {
-            for (int i = 0; i < args.length; i += 2) {
-                if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("expected --option value, got " + args[i]);
-                }
-                options.put(args[i].substring(2), args[i + 1]);
-            }
-            String bootstrap = options.remove("bootstrap-servers");
-            if (bootstrap == null) {
-                throw new IllegalArgumentException("--bootstrap-servers is required");
-            }
-            String acceptedFile = options.remove("accepted");
-            Duration timeout = LoadPlan.duration(options.getOrDefault("timeout", "300s"));
-            Duration settle = LoadPlan.duration(options.getOrDefault("settle", "5s"));
-            options.remove("timeout");
-            options.remove("settle");
-            if (!options.isEmpty()) {
-                throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", options.keySet()));
-            }
-            Set<String> accepted = acceptedFile == null ? Set.of() : readIds(Path.of(acceptedFile));
-            Summary summary = audit(bootstrap, accepted, timeout, settle, System.out);
-            if (!summary.missingSample().isEmpty()) {
-                System.out.println("missing, e.g.: " + summary.missingSample());
-            }
-            if (!summary.duplicateSample().isEmpty()) {
-                System.out.println("duplicated, e.g.: " + summary.duplicateSample());
-            }
-            if (summary.failedWithoutDeadLetter() > 0) {
-                System.out.println("failed without a dead letter: " + summary.failedWithoutDeadLetter());
-            }
-            System.out.println(summary.line());
-            System.exit(summary.exactlyOnce() ? 0 : 1);
-        } catch (IllegalArgumentException e) {
-            System.err.println("result-audit: " + e.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs the audit as the command line asks; returns the exit status. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandLines.of(new ResultAudit(out), out, err).execute(args.toArray(String[]::new));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Set<String> accepted = acceptedFile == null ? Set.of() : readIds(acceptedFile);
+        Summary summary = audit(bootstrapServers, accepted, timeout, settle, out);
+        if (!summary.missingSample().isEmpty()) {
+            out.println("missing, e.g.: " + summary.missingSample());
         }
+        if (!summary.duplicateSample().isEmpty()) {
+            out.println("duplicated, e.g.: " + summary.duplicateSample());
+        }
+        if (summary.failedWithoutDeadLetter() > 0) {
+            out.println("failed without a dead letter: " + summary.failedWithoutDeadLetter());
+        }
+        out.println(summary.line());
+        return summary.exactlyOnce() ? 0 : 1;
     }
 
     private static Set<String> readIds(Path file) throws IOException {

@@ -74,11 +74,15 @@ class DeadLetterReplayTest {
         }
         Set<String> ours = Set.of(failedInWorker.jobId(), failedInClassifier.jobId(), noJobKey);
 
-        DeadLetterReplay.Outcome dryRun = DeadLetterReplay.replay(kafka, Set.of(failedInWorker.jobId()), true,
-                quiet());
+        // The dry run as demo.sh replay passes it: through the command line
+        ByteArrayOutputStream listed = new ByteArrayOutputStream();
+        int dryRun = DeadLetterReplay.run(List.of("--bootstrap-servers", kafka, "--dry-run", "--job-id="
+                + failedInWorker.jobId()), new PrintStream(listed, true, StandardCharsets.UTF_8), quiet());
         DeadLetterReplay.Outcome outcome = DeadLetterReplay.replay(kafka, ours, false, quiet());
 
-        assertThat(dryRun.replayed()).containsExactly(failedInWorker.jobId());
+        assertThat(dryRun).isZero();
+        assertThat(listed.toString(StandardCharsets.UTF_8)).contains("would replay jobs.dlq-",
+                "key=" + failedInWorker.jobId(), "would replay 1 job(s)");
         assertThat(outcome.replayed()).containsExactlyInAnyOrder(failedInWorker.jobId(), failedInClassifier.jobId());
         assertThat(outcome.skipped().values()).singleElement().asString().startsWith("not a job");
         ConsumerRecord<byte[], byte[]> light = single(read("jobs.light"), failedInWorker.jobId());

@@ -54,18 +54,38 @@ class LoadPlanTest {
         assertThatThrownBy(() -> LoadPlan.parse("--rate", "5")).hasMessageContaining("--rate");
         assertThatThrownBy(() -> LoadPlan.parse("--duration", "ten")).hasMessageContaining("not a duration: ten");
         assertThatThrownBy(() -> LoadPlan.parse("--warmup", "-1s")).hasMessageContaining("not a duration: -1s");
-        assertThatThrownBy(() -> LoadPlan.parse("--duration")).hasMessageContaining("--option value");
+        assertThatThrownBy(() -> LoadPlan.parse("--duration")).hasMessageContaining("Missing required parameter");
         assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "-1")).hasMessageContaining("rates");
         assertThatThrownBy(() -> LoadPlan.parse("--light-rate", "0", "--burst-heavy-rate", "0"))
                 .hasMessageContaining("at least one rate");
         assertThatThrownBy(() -> LoadPlan.parse("--target", "ftp://x")).hasMessageContaining("http(s)");
-        assertThatThrownBy(() -> LoadPlan.parse("--completion", "sse")).hasMessageContaining("api, kafka or none");
+        assertThatThrownBy(() -> LoadPlan.parse("--completion", "sse")).hasMessageContaining("[API, KAFKA, NONE]");
         assertThatThrownBy(() -> LoadPlan.parse("--completion", "kafka"))
                 .hasMessageContaining("--completion kafka needs --bootstrap-servers");
         assertThatThrownBy(() -> LoadPlan.parse("--completion", "api", "--bootstrap-servers", "h:1"))
                 .hasMessageContaining("only with --completion kafka");
         assertThatThrownBy(() -> LoadPlan.parse("--watchers", "0")).hasMessageContaining("--watchers");
         assertThatThrownBy(() -> LoadPlan.parse("--api-key", "two words")).hasMessageContaining("--api-key");
+    }
+
+    @Test
+    void takesBothOptionSyntaxesAndTheLastOfARepeatedOption() {
+        // demo.sh load passes its defaults, then the caller's flags; the Kubernetes Job appends KIWO_LOAD_ARGS
+        // after its own --target
+        LoadPlan local = LoadPlan.parse("--target", "http://localhost:8080", "--completion", "api", "--duration",
+                "30s", "--light-rate", "10", "--burst-at", "10s", "--burst-for", "10s", "--burst-heavy-rate", "1",
+                "--drain-timeout", "120s", "--duration=60s", "--burst-heavy-rate", "2");
+        LoadPlan inCluster = LoadPlan.parse("--target", "http://api:8080", "--warmup", "10s", "--duration", "90s",
+                "--light-rate", "3", "--heavy-rate", "0", "--burst-at", "20s", "--burst-for", "30s",
+                "--burst-heavy-rate", "1", "--bootstrap-servers", "kafka:9092", "--drain-timeout", "300s", "--json",
+                "-");
+
+        assertThat(local.duration()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(local.burstHeavyRate()).isEqualTo(2);
+        assertThat(local.completion()).isEqualTo(LoadPlan.Completion.API);
+        assertThat(inCluster.jsonReport()).isEqualTo(LoadGenerator.STDOUT);
+        assertThat(inCluster.completion()).isEqualTo(LoadPlan.Completion.KAFKA);
+        assertThat(inCluster.warmup()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test

@@ -6,6 +6,16 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
+import dev.kiwo.worker.health.ListenerContainersHealthIndicator;
+import dev.kiwo.worker.metrics.WorkerMetrics;
+import dev.kiwo.worker.processing.CancellationWatch;
+import dev.kiwo.worker.processing.CostModel;
+import dev.kiwo.worker.processing.CpuBurner;
+import dev.kiwo.worker.processing.JobProcessor;
+import dev.kiwo.worker.results.ResultPublisher;
+import dev.kiwo.worker.results.StatusEvents;
+import dev.kiwo.worker.retry.RetryTopicNames;
+import dev.kiwo.worker.retry.WorkerRetryTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,7 +98,7 @@ public class WorkerAutoConfiguration {
      * serializes by type with each topic's own serde. The transactional id is set here rather than with
      * spring.kafka.producer.transaction-id-prefix, which would also make the listener containers
      * transactional: Spring's retry topics do not combine with container transactions, so the worker runs
-     * its own transactions (see {@link ResultPublisher} and {@link TransactionalForwarder}).
+     * its own transactions (see {@link ResultPublisher} and the retry package's TransactionalForwarder).
      */
     @Bean
     @SuppressWarnings("unchecked")

@@ -16,6 +16,8 @@ import dev.kiwo.model.Simulation;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
 import dev.kiwo.testsupport.TopicReader;
+import dev.kiwo.worker.processing.CancellationWatch;
+import dev.kiwo.worker.processing.SimulatedFailureException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -3,6 +3,7 @@ package dev.kiwo.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.kiwo.worker.retry.RetryTopicNames;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.kiwo.worker;
 
+import dev.kiwo.worker.results.ResultPublisher;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

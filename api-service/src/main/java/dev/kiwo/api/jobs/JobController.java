@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -106,10 +105,8 @@ class JobController {
                     .body(JobAccepted.of(job.jobId(), submittedAt)));
         }
         return stored.thenCompose(done -> status.awaitEnd(job.jobId(), tenant, wait.get()))
-                .thenApply(view -> ResponseEntity.status(view.status().terminal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
-                        .location(location)
-                        .header(HttpHeaders.VARY, PreferWait.PREFER)
-                        .header(PreferWait.PREFERENCE_APPLIED, PreferWait.applied(wait.get()))
+                .thenApply(view -> PreferWait.headers(ResponseEntity.status(
+                                view.status().terminal() ? HttpStatus.OK : HttpStatus.ACCEPTED).location(location), wait)
                         .body(view));
     }
 

@@ -62,20 +62,11 @@ class JobsKafkaConfiguration {
         return (DefaultKafkaProducerFactory<String, Job>) factory;
     }
 
-    /**
-     * Serializers come from the topic's serdes. The producer's timeouts follow the API's produce timeout so the
-     * client gives up about when the request does: send() blocks at most max.block.ms, a record expires after
-     * delivery.timeout.ms, which Kafka requires to be at least linger.ms + request.timeout.ms.
-     */
+    /** Serializers come from the topic's serdes; the timeouts follow the API's produce timeout (ProducerTimeouts). */
     static void customize(DefaultKafkaProducerFactory<String, Job> factory, Duration produceTimeout) {
         factory.setKeySerializerSupplier(() -> Topics.JOBS_IN.keySerde().serializer());
         factory.setValueSerializerSupplier(() -> Topics.JOBS_IN.valueSerde().serializer());
-        long timeoutMs = produceTimeout.toMillis();
-        long lingerMs = lingerMs(factory.getConfigurationProperties());
-        factory.updateConfigs(Map.of(
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, timeoutMs - lingerMs))));
+        factory.updateConfigs(ProducerTimeouts.of(produceTimeout, lingerMs(factory.getConfigurationProperties())));
     }
 
     private static long lingerMs(Map<String, Object> configs) {

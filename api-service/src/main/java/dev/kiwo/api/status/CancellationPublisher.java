@@ -1,5 +1,6 @@
 package dev.kiwo.api.status;
 
+import dev.kiwo.api.jobs.ProducerTimeouts;
 import dev.kiwo.model.JobCancellation;
 import dev.kiwo.model.Topics;
 import java.time.Duration;
@@ -22,12 +23,9 @@ final class CancellationPublisher implements DisposableBean {
 
     CancellationPublisher(Map<String, Object> producerConfigs, Duration produceTimeout) {
         Map<String, Object> configs = new HashMap<>(producerConfigs);
-        int timeoutMs = Math.toIntExact(produceTimeout.toMillis());
         configs.put(ProducerConfig.CLIENT_ID_CONFIG, "kiwo-api-cancellations");
         configs.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        configs.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        configs.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-        configs.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        configs.putAll(ProducerTimeouts.of(produceTimeout, 0));
         this.producer = new KafkaProducer<>(configs, Topics.JOBS_CANCELLATIONS.keySerde().serializer(),
                 Topics.JOBS_CANCELLATIONS.valueSerde().serializer());
     }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -35,15 +34,10 @@ class JobStatusController {
             @RequestHeader(name = PreferWait.PREFER, required = false) List<String> prefer,
             HttpServletRequest request) {
         Optional<Duration> wait = PreferWait.parse(prefer, jobs.maxWait());
-        if (wait.isEmpty()) {
-            return jobs.status(jobId, Tenant.of(request)).thenApply(view -> ResponseEntity.ok()
-                    .header(HttpHeaders.VARY, PreferWait.PREFER)
-                    .body(view));
-        }
-        return jobs.awaitEnd(jobId, Tenant.of(request), wait.get()).thenApply(view -> ResponseEntity.ok()
-                .header(HttpHeaders.VARY, PreferWait.PREFER)
-                .header(PreferWait.PREFERENCE_APPLIED, PreferWait.applied(wait.get()))
-                .body(view));
+        CompletableFuture<JobView> view = wait.isEmpty()
+                ? jobs.status(jobId, Tenant.of(request))
+                : jobs.awaitEnd(jobId, Tenant.of(request), wait.get());
+        return view.thenApply(found -> PreferWait.headers(ResponseEntity.ok(), wait).body(found));
     }
 
     @GetMapping(path = "/jobs/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
 
 /**
  * The {@code wait} preference of RFC 7240: {@code Prefer: wait=N}, N in seconds. Several preferences may share
@@ -44,5 +46,15 @@ public final class PreferWait {
     /** The {@code Preference-Applied} value for a wait. */
     public static String applied(Duration wait) {
         return "wait=" + wait.toSeconds();
+    }
+
+    /**
+     * The headers of an answer that {@code Prefer: wait} can change: {@code Vary: Prefer} always, so a cache keeps
+     * the two answers apart, and {@code Preference-Applied} when a wait was honoured.
+     */
+    public static ResponseEntity.BodyBuilder headers(ResponseEntity.BodyBuilder answer, Optional<Duration> wait) {
+        answer.header(HttpHeaders.VARY, PREFER);
+        wait.ifPresent(applied -> answer.header(PREFERENCE_APPLIED, applied(applied)));
+        return answer;
     }
 }

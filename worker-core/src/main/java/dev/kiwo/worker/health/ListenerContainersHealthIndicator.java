@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.health;
 
 import java.util.Collection;
 import java.util.List;
@@ -20,11 +20,11 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * that do not start on their own (the dead-letter topic's) and any state while the registry starts or stops are
  * not judged.
  */
-final class ListenerContainersHealthIndicator implements HealthIndicator {
+public final class ListenerContainersHealthIndicator implements HealthIndicator {
 
     private final KafkaListenerEndpointRegistry registry;
 
-    ListenerContainersHealthIndicator(KafkaListenerEndpointRegistry registry) {
+    public ListenerContainersHealthIndicator(KafkaListenerEndpointRegistry registry) {
         this.registry = registry;
     }
 

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.retry;
 
 import java.nio.ByteBuffer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -6,12 +6,12 @@ import org.apache.kafka.common.header.Header;
 import org.springframework.kafka.retrytopic.RetryTopicHeaders;
 
 /** Which attempt a record is: 1 on the job topic, then the number Spring's retry topics carry in a header. */
-final class Attempts {
+public final class Attempts {
 
     private Attempts() {
     }
 
-    static int of(ConsumerRecord<?, ?> record) {
+    public static int of(ConsumerRecord<?, ?> record) {
         Header header = record.headers().lastHeader(RetryTopicHeaders.DEFAULT_HEADER_ATTEMPTS);
         if (header == null || header.value() == null) {
             return 1;

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.results;
 
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.JobStatus;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * without waiting, so that a slow or absent broker neither delays nor fails a job. A lost event only leaves
  * the status view a step behind until the job's result, which stays exactly once.
  */
-final class StatusEvents implements AutoCloseable {
+public final class StatusEvents implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StatusEvents.class);
     private static final long WARNING_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
@@ -28,12 +28,12 @@ final class StatusEvents implements AutoCloseable {
     private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
 
     /** @param producer a producer without a transactional id that never blocks a send for long */
-    StatusEvents(Producer<String, JobStatusEvent> producer, String pool) {
+    public StatusEvents(Producer<String, JobStatusEvent> producer, String pool) {
         this.producer = producer;
         this.pool = pool;
     }
 
-    void running(ClassifiedJob job, int attempt, Instant startedAt) {
+    public void running(ClassifiedJob job, int attempt, Instant startedAt) {
         String jobId = job.job().jobId();
         JobStatusEvent event = new JobStatusEvent(jobId, JobStatus.RUNNING, startedAt, job.jobClass(), pool, attempt,
                 null);

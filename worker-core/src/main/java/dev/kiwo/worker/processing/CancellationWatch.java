@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import dev.kiwo.model.JobCancellation;
 import dev.kiwo.model.Topics;
@@ -37,7 +37,7 @@ import org.springframework.kafka.listener.AbstractMessageListenerContainer;
  * read. A consumer's cached lag cannot say this, as it may come from a fetch older than the poll that returned
  * it.
  */
-final class CancellationWatch implements SmartLifecycle {
+public final class CancellationWatch implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CancellationWatch.class);
     private static final String TOPIC = Topics.JOBS_CANCELLATIONS.name();
@@ -68,7 +68,7 @@ final class CancellationWatch implements SmartLifecycle {
      * @param retention    how long a cancellation is kept after it was requested: the topic's retention
      * @param startTimeout how long {@link #start()} waits for the first complete read
      */
-    CancellationWatch(Function<String, Consumer<String, byte[]>> consumers, Duration retention, Duration startTimeout,
+    public CancellationWatch(Function<String, Consumer<String, byte[]>> consumers, Duration retention, Duration startTimeout,
                       Clock clock) {
         this.consumers = consumers;
         this.retention = retention;
@@ -77,7 +77,7 @@ final class CancellationWatch implements SmartLifecycle {
     }
 
     /** When cancelling the job was first requested, or null when no request for it has been read. */
-    Instant requestedAt(String jobId) {
+    public Instant requestedAt(String jobId) {
         return requestedAt.get(jobId);
     }
 

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import dev.kiwo.model.JobErrorCode;
 import java.lang.management.ManagementFactory;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * node stretches the wall time of a job, as it would for real work. Every few milliseconds of CPU is a safe
  * point where the job can be stopped.
  */
-final class CpuBurner {
+public final class CpuBurner {
 
     private static final int CHUNK_BYTES = 16 * 1024;
 

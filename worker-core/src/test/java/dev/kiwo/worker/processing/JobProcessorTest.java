@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,6 +12,8 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.Topics;
+import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.results.StatusEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When a job runs and which result it gets, against a cancellation watch fed directly; RUNNING events go to
- * Kafka's in-memory producer. The same paths against a broker are in {@link JobLifecycleIntegrationTest}.
+ * Kafka's in-memory producer. The same paths against a broker are in {@code JobLifecycleIntegrationTest}.
  */
 class JobProcessorTest {
 

@@ -1,18 +1,19 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import dev.kiwo.model.Job;
+import dev.kiwo.worker.WorkerProperties;
 
 /**
  * How much CPU a job costs, deterministically from its size:
  * {@code scale * (fileSizeMb * msPerMb + pageCount * msPerPage + imageCount * msPerImage)} milliseconds,
  * capped at {@code max} so that an absurd job cannot hold a partition forever.
  */
-final class CostModel {
+public final class CostModel {
 
     private final WorkerProperties.Cost cost;
     private final long maxMs;
 
-    CostModel(WorkerProperties.Cost cost) {
+    public CostModel(WorkerProperties.Cost cost) {
         this.cost = cost;
         this.maxMs = cost.max().toMillis();
     }

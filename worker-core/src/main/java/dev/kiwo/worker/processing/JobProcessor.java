@@ -1,10 +1,12 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
+import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.results.StatusEvents;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * passed does not start; one that is cancelled or runs out of time while running stops at the next safe point.
  * Either way its result says so and it is never retried.
  */
-final class JobProcessor {
+public final class JobProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
 
@@ -30,7 +32,7 @@ final class JobProcessor {
     private final String instance;
     private final Clock clock;
 
-    JobProcessor(CostModel costModel, CpuBurner burner, CancellationWatch cancellations, StatusEvents statusEvents,
+    public JobProcessor(CostModel costModel, CpuBurner burner, CancellationWatch cancellations, StatusEvents statusEvents,
                  WorkerProperties properties, Clock clock) {
         this.costModel = costModel;
         this.burner = burner;
@@ -49,7 +51,7 @@ final class JobProcessor {
      * @throws SimulatedFailureException when the job asked for this attempt to fail; the work is done first,
      *                                   as a real failure late in processing would have it
      */
-    JobResult process(ClassifiedJob classified, int attempt) {
+    public JobResult process(ClassifiedJob classified, int attempt) {
         Job job = classified.job();
         Instant startedAt = clock.instant();
         JobErrorCode notStarted = reasonToStop(job);

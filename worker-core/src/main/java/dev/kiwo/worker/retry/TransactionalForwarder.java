@@ -1,12 +1,14 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.retry;
 
-import dev.kiwo.model.DeadLetterHeaders;
 import dev.kiwo.model.ClassifiedJob;
+import dev.kiwo.model.DeadLetterHeaders;
 import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
+import dev.kiwo.worker.metrics.WorkerMetrics;
+import dev.kiwo.worker.results.ResultPublisher;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

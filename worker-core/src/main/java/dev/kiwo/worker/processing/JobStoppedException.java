@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import dev.kiwo.model.JobErrorCode;
 

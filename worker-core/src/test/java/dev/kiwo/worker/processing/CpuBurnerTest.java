@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,9 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.metrics;
 
 import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
+import dev.kiwo.worker.WorkerProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,7 +17,7 @@ import java.util.Map;
  * {@code kiwo.worker.end.to.end} (pool, class), the timers with percentile histograms so that quantiles can be
  * aggregated across instances.
  */
-final class WorkerMetrics {
+public final class WorkerMetrics {
 
     private final Counter succeeded;
     private final Counter deadLettered;
@@ -27,7 +28,7 @@ final class WorkerMetrics {
     private final Timer processing;
     private final Map<JobClass, Timer> endToEnd = new EnumMap<>(JobClass.class);
 
-    WorkerMetrics(MeterRegistry registry, WorkerProperties properties) {
+    public WorkerMetrics(MeterRegistry registry, WorkerProperties properties) {
         String pool = properties.pool();
         this.succeeded = jobs(registry, pool, "succeeded");
         this.deadLettered = jobs(registry, pool, "dead_lettered");
@@ -58,7 +59,7 @@ final class WorkerMetrics {
                 .register(registry);
     }
 
-    void succeeded(JobResult result) {
+    public void succeeded(JobResult result) {
         succeeded.increment();
         processing.record(Duration.ofMillis(result.processingMs()));
         // Clocks of different hosts can disagree; a negative latency is noise, not data.
@@ -67,12 +68,12 @@ final class WorkerMetrics {
     }
 
     /** A record went to the DLQ: a job out of attempts, or a record that cannot be processed at all. */
-    void deadLettered() {
+    public void deadLettered() {
         deadLettered.increment();
     }
 
     /** An attempt failed and the job went to a retry topic. */
-    void retried() {
+    public void retried() {
         retried.increment();
     }
 
@@ -80,7 +81,7 @@ final class WorkerMetrics {
      * A job ended without succeeding, counted by why: {@code failed} (out of attempts), {@code cancelled} or
      * {@code deadline_exceeded}.
      */
-    void ended(JobErrorCode reason) {
+    public void ended(JobErrorCode reason) {
         switch (reason) {
             case CANCELLED -> cancelled.increment();
             case DEADLINE_EXCEEDED -> deadlineExceeded.increment();

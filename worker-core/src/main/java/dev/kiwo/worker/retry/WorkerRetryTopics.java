@@ -1,6 +1,10 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.retry;
 
 import dev.kiwo.model.Topics;
+import dev.kiwo.worker.WorkerAutoConfiguration;
+import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.metrics.WorkerMetrics;
+import dev.kiwo.worker.results.ResultPublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
@@ -33,7 +37,7 @@ import org.springframework.util.backoff.BackOffExecution;
  * support, which would also declare {@code jobs.dlq} with the job topics' partition count.
  */
 @Configuration(proxyBeanMethods = false)
-class WorkerRetryTopics extends RetryTopicConfigurationSupport {
+public class WorkerRetryTopics extends RetryTopicConfigurationSupport {
 
     private final WorkerProperties properties;
     private final ObjectProvider<KafkaTemplate<Object, Object>> template;

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.results;
 
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.Job;
@@ -7,6 +7,7 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
+import dev.kiwo.worker.WorkerProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ import org.springframework.kafka.core.KafkaOperations;
  * for the pool's consumer group. Offsets are committed with the consumer's group metadata: a worker that has
  * lost the partition meanwhile is fenced and its transaction aborts.
  */
-final class ResultPublisher {
+public final class ResultPublisher {
 
     private final KafkaOperations<Object, Object> template;
     private final Duration timeout;
@@ -39,7 +40,7 @@ final class ResultPublisher {
     private final Clock clock = Clock.systemUTC();
     private final ThreadLocal<RecordPosition> committed = new ThreadLocal<>();
 
-    ResultPublisher(KafkaOperations<Object, Object> template, WorkerProperties properties,
+    public ResultPublisher(KafkaOperations<Object, Object> template, WorkerProperties properties,
                     ObjectProvider<BeforeResultCommit> beforeCommit) {
         this.template = template;
         this.timeout = properties.resultTimeout();
@@ -52,7 +53,7 @@ final class ResultPublisher {
      * Sends the result of {@code record} and commits the record's offset, atomically. Once this returns, the
      * record is {@link #isCommitted committed} on this thread.
      */
-    void publish(JobResult result, byte[] correlationId, ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
+    public void publish(JobResult result, byte[] correlationId, ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
         committed.remove();
         template.executeInTransaction(operations -> {
             send(operations, result, correlationId);
@@ -71,17 +72,17 @@ final class ResultPublisher {
      * result was committed: the container's own commit of the same offset, aborted by a pending consumer wakeup
      * or a rebalance. It is no failure of the job, and retrying it would add a second result.
      */
-    boolean isCommitted(ConsumerRecord<?, ?> record) {
+    public boolean isCommitted(ConsumerRecord<?, ?> record) {
         return RecordPosition.of(record).equals(committed.get());
     }
 
     /** Called when the listener takes a record: what this thread committed before is about another record. */
-    void forgetCommitted() {
+    public void forgetCommitted() {
         committed.remove();
     }
 
     /** Sends a result within the caller's transaction and waits for the broker to acknowledge it. */
-    void send(KafkaOperations<Object, Object> operations, JobResult result, byte[] correlationId) {
+    public void send(KafkaOperations<Object, Object> operations, JobResult result, byte[] correlationId) {
         ProducerRecord<Object, Object> out = new ProducerRecord<>(Topics.JOBS_RESULTS.name(), result.jobId(), result);
         if (correlationId != null) {
             out.headers().add(KiwoHeaders.CORRELATION_ID, correlationId);
@@ -97,7 +98,7 @@ final class ResultPublisher {
     }
 
     /** The terminal result of a job that used up its {@code attempts}. */
-    JobResult failed(ClassifiedJob classified, String error, int attempts) {
+    public JobResult failed(ClassifiedJob classified, String error, int attempts) {
         Job job = classified.job();
         Instant now = clock.instant();
         return new JobResult(job.jobId(), classified.jobClass(), JobStatus.FAILED, pool, instance,
@@ -118,7 +119,7 @@ final class ResultPublisher {
      * the worst moment for a crash. Absent in the applications; tests use it to abort a transaction there.
      */
     @FunctionalInterface
-    interface BeforeResultCommit {
+    public interface BeforeResultCommit {
 
         void resultSent(JobResult result);
     }

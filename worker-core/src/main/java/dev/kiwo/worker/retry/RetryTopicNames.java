@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.retry;
 
 import dev.kiwo.model.Topics;
 import java.time.Duration;
@@ -11,10 +11,10 @@ import org.springframework.kafka.retrytopic.RetryTopicNamesProviderFactory;
  * Names the retry topics after their delay tier ({@code jobs.light.retry-1s}) and sends every pool's dead
  * letters to the one shared {@code jobs.dlq} instead of Spring's per-topic {@code -dlt}.
  */
-final class RetryTopicNames implements RetryTopicNamesProviderFactory {
+public final class RetryTopicNames implements RetryTopicNamesProviderFactory {
 
     /** The retry topic of a job topic for one delay tier. */
-    static String retryTopic(String topic, Duration delay) {
+    public static String retryTopic(String topic, Duration delay) {
         return topic + ".retry-" + label(delay);
     }
 
