@@ -16,7 +16,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A job's processing cost in ms, learned online from the {@code processingMs} the workers measure: a linear model
+ * A job's processing cost in ms, learned online from what the workers measure ({@link #cost(JobResult)}): a linear model
  * of an intercept, fileSizeMb, pageCount and imageCount, fitted by recursive least squares with a forgetting
  * factor, plus a t-digest of its errors so that it can predict a high quantile of the cost rather than the mean.
  * RLS converges in a few dozen results with four features, where SGD would need tuning per feature scale.
@@ -76,6 +76,8 @@ public final class CostModel {
     static final double RECENT_ERROR_WEIGHT = 0.05;
     /** Relative errors are taken against at least this cost, so that jitter on tiny jobs does not read as error. */
     static final double RELATIVE_ERROR_FLOOR_MS = 100;
+    private static final int DIGEST_HEADER_BYTES = 32;
+    private static final double MAX_DIGEST_COMPRESSION = 1_000;
 
     private final CostModelSettings settings;
     private final double[] theta = new double[FEATURES];
@@ -124,7 +126,7 @@ public final class CostModel {
                     + "was " + state.recentRelativeError());
         }
         model.recentRelativeError = state.recentRelativeError();
-        model.residuals = MergingDigest.fromBytes(ByteBuffer.wrap(Base64.getDecoder().decode(state.residualDigest())));
+        model.residuals = digest(state.residualDigest());
         return model;
     }
 
@@ -133,7 +135,45 @@ public final class CostModel {
         if (result.status() != JobStatus.SUCCEEDED) {
             return reject(Rejection.NOT_SUCCEEDED);
         }
-        return observe(job.fileSizeMb(), job.pageCount(), job.imageCount(), result.processingMs());
+        return observe(job.fileSizeMb(), job.pageCount(), job.imageCount(), cost(result));
+    }
+
+    /**
+     * What a succeeded job cost, in ms: its CPU time when the worker reports it. The wall time grows with everything
+     * else the pool runs at the same moment (four consumers share one CPU in the light pool); the CPU time is what
+     * the job itself costs. Wall time only from workers that do not report CPU time.
+     */
+    public static long cost(JobResult result) {
+        return result.cpuMs() != null ? result.cpuMs() : result.processingMs();
+    }
+
+    /**
+     * The error digest of a saved state; anything that does not decode is an IllegalArgumentException. The header
+     * is checked before t-digest reads it: its compression sizes the arrays the decoder allocates, so a corrupt one
+     * could ask for any amount of memory.
+     */
+    private static MergingDigest digest(String encoded) {
+        if (encoded == null || encoded.isEmpty()) {
+            throw new IllegalArgumentException("cost model state has no residualDigest");
+        }
+        ByteBuffer bytes;
+        try {
+            bytes = ByteBuffer.wrap(Base64.getDecoder().decode(encoded));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cost model state residualDigest is not Base64", e);
+        }
+        // t-digest's verbose encoding: int 1, double min, double max, double compression, int n, n (weight, mean)
+        int length = bytes.remaining();
+        if (length < DIGEST_HEADER_BYTES || bytes.getInt(0) != 1
+                || !(bytes.getDouble(20) >= 20 && bytes.getDouble(20) <= MAX_DIGEST_COMPRESSION)
+                || (long) DIGEST_HEADER_BYTES + 16L * bytes.getInt(28) != length) {
+            throw new IllegalArgumentException("cost model state residualDigest is not a t-digest of this model");
+        }
+        try {
+            return MergingDigest.fromBytes(bytes);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cost model state residualDigest cannot be decoded: " + e, e);
+        }
     }
 
     /** Learns that a job of these sizes cost {@code processingMs}; empty when learned, else why not. */

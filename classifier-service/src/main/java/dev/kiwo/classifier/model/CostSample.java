@@ -7,8 +7,8 @@ package dev.kiwo.classifier.model;
  * @param fileSizeMb   the job's size in MB
  * @param pageCount    its pages
  * @param imageCount   its images
- * @param processingMs the worker's measured cost of the successful attempt: its CPU time, or its wall time from a
+ * @param costMs       the worker's measured cost of the successful attempt: its CPU time, or its wall time from a
  *                     worker that does not report CPU time
  */
-public record CostSample(double fileSizeMb, int pageCount, int imageCount, long processingMs) {
+public record CostSample(double fileSizeMb, int pageCount, int imageCount, long costMs) {
 }

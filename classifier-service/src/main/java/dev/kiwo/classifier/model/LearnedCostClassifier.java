@@ -60,7 +60,8 @@ public final class LearnedCostClassifier implements JobClassifier {
             fallbacks.get(prediction.fallback()).increment();
             Classification rule = config == null ? fallback.classify(job) : fallback.classify(job, config);
             return new Classification(rule.jobClass(), rule.rule(),
-                    "model fallback (" + prediction.fallback().name().toLowerCase(Locale.ROOT) + "): " + rule.reason());
+                    "model fallback (" + prediction.fallback().name().toLowerCase(Locale.ROOT) + "): " + rule.reason(),
+                    true);
         }
         long ms = Math.round(prediction.highQuantileMs());
         return prediction.highQuantileMs() >= budgetMs

@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
@@ -80,8 +81,10 @@ final class CostLearning {
                 () -> new ApplyPublished(shared));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LEARNER_STORE),
                 Serdes.String(), STATE_SERDE).withCachingEnabled());
+        // From the end when the group has no offset yet (a new deployment, or an upgrade that adds learning):
+        // routing would otherwise wait behind the whole history of results, which the 24 h store cannot match.
         builder.stream(Topics.JOBS_RESULTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-                        .withName("jobs-results"))
+                        .withName("jobs-results").withOffsetResetPolicy(AutoOffsetReset.latest()))
                 .processValues(() -> new LookUpSizes(dedupeRetention), Named.as("look-up-sizes"),
                         RoutingTopology.ROUTED_JOBS_STORE)
                 .selectKey((jobId, sample) -> MODEL_KEY, Named.as("one-model"))
@@ -132,20 +135,12 @@ final class CostLearning {
                     : record.timestamp() + retentionMs;
             try (WindowStoreIterator<String> routedJob = routed.fetch(record.key(), from, to)) {
                 CostSample sample = routedJob.hasNext()
-                        ? RoutedJobs.sample(routedJob.next().value, cost(result))
+                        ? RoutedJobs.sample(routedJob.next().value, CostModel.cost(result))
                         : null;
                 if (sample != null) {
                     context.forward(record.withValue(sample));
                 }
             }
-        }
-
-        /**
-         * The CPU time when the worker reports it: the wall time grows with everything else the pool runs at the
-         * same moment (four consumers share one CPU in the light pool), the CPU time is what the job itself costs.
-         */
-        private static long cost(JobResult result) {
-            return result.cpuMs() != null ? result.cpuMs() : result.processingMs();
         }
 
         private void warnAtMostOncePerMinute(String jobId, SerializationException e) {
@@ -197,7 +192,7 @@ final class CostLearning {
         public void process(Record<String, CostSample> record) {
             CostSample sample = record.value();
             if (sample != null && model.observe(sample.fileSizeMb(), sample.pageCount(), sample.imageCount(),
-                    sample.processingMs()).isEmpty()) {
+                    sample.costMs()).isEmpty()) {
                 store.put(MODEL_KEY, model.state());
                 changed = true;
             }
@@ -251,9 +246,11 @@ final class CostLearning {
             CostModel model;
             try {
                 model = shared.replace(deserializer.deserialize(Topics.JOBS_ROUTING_MODEL.name(), value));
-            } catch (SerializationException | IllegalArgumentException e) {
+            } catch (RuntimeException e) {
+                // A global store's processor has no exception handler: whatever it throws stops the client, and on
+                // every restart again, as the record is read back. So nothing a record holds may escape here.
                 LOG.warn("Ignored a cost model state on {} that cannot be used: {}; the model in use stays",
-                        Topics.JOBS_ROUTING_MODEL.name(), e.getMessage());
+                        Topics.JOBS_ROUTING_MODEL.name(), e.toString());
                 return false;
             }
             if (!trustedBefore && model.samples() >= trustedFrom) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The routing configuration every stream thread decides with: a global store fed by {@code jobs.routing}, so each
  * instance holds the latest valid record and a change applies to the next job. Only a record that reads as a valid
- * {@link RoutingConfig} under {@link RoutingConfig#KEY}, with a version above the current one, replaces it; anything
+ * {@link RoutingConfig} under {@link RoutingConfig#KEY}, with a version at least the current one, replaces it (of
+ * two records of one version the later, as compaction keeps); anything
  * else is logged at WARN and the current configuration stays whole. The store is rebuilt from the topic at every
  * start through the same checks, so a restart comes back to the same configuration.
  */
@@ -77,14 +78,16 @@ final class LiveRoutingConfig {
                 LOG.warn("Ignored an invalid routing configuration: {}; {}", e.getMessage(), keeping);
                 return;
             }
-            if (current != null && next.version() <= current.version()) {
-                // the same version again is the seed written by two instances at once; an older one is a mistake
-                if (next.version() < current.version()) {
-                    LOG.warn("Ignored routing configuration version {}: not above the current version; {}",
-                            next.version(), keeping);
-                }
+            if (current != null && next.version() < current.version()) {
+                LOG.warn("Ignored routing configuration version {}: below the current version; {}", next.version(),
+                        keeping);
                 return;
             }
+            if (current != null && next.equals(current)) {
+                return;
+            }
+            // The same version again is the seed written by two instances at once, or two changes that raced: the
+            // later record wins, as compaction keeps the later one, so a restarted instance agrees with running ones.
             store.put(RoutingConfig.KEY, next);
             LOG.info("Routing configuration version {} applies from the next job: fileSizeMb={} pageCount={} "
                             + "imageCount={} mode={} modelBudgetMs={} changedBy={} changedAt={}", next.version(),

@@ -50,7 +50,8 @@ final class ModeSwitch implements JobClassifier {
             case SHADOW -> {
                 Classification byRule = rule.classify(job, config);
                 Classification byModel = model(job, config);
-                if (byModel != null) {
+                // a model that left the decision to the rule did not agree with it: it had nothing to say
+                if (byModel != null && !byModel.fallback()) {
                     recorder.shadow(byRule.jobClass(), byModel.jobClass());
                 }
                 yield byRule;
@@ -62,7 +63,7 @@ final class ModeSwitch implements JobClassifier {
                 }
                 Classification byRule = rule.classify(job, config);
                 yield new Classification(byRule.jobClass(), byRule.rule(), "model fallback (error): "
-                        + byRule.reason());
+                        + byRule.reason(), true);
             }
         };
     }

@@ -28,14 +28,14 @@ final class RoutedJobs {
     }
 
     /** What was learned: the routed job's sizes with the measured time; null for a value without sizes. */
-    static CostSample sample(String value, long processingMs) {
+    static CostSample sample(String value, long costMs) {
         String[] parts = value.split("\\|");
         if (parts.length != 4) {
             return null;
         }
         try {
             return new CostSample(Double.parseDouble(parts[1]), Integer.parseInt(parts[2]),
-                    Integer.parseInt(parts[3]), processingMs);
+                    Integer.parseInt(parts[3]), costMs);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -214,7 +214,8 @@ public final class RoutingCommand implements Callable<Integer> {
                 throw refused(e.getMessage() + "; nothing was written");
             }
             topic.write(next);
-            // Two changes at once both write the same next version, and readers keep the first: say which one lost.
+            // Two changes at once both write the same next version, and readers keep the later (as compaction does):
+            // say which one lost.
             RoutingConfig now = topic.read().orElseThrow();
             if (!now.equals(next)) {
                 err.printf("routing: version %d was written by %s at the same time; this change was not applied, "

@@ -9,8 +9,8 @@ import org.springframework.boot.ApplicationRunner;
 
 /**
  * Writes the seed, version 1 from application.yaml, when {@code jobs.routing} has never held a record. Several
- * instances starting at once may each write it; readers keep the first record of a version and ignore the same
- * version again, so every instance still decides with one and the same configuration. Until a record arrives the
+ * instances starting at once may each write it; readers take the later record of a version, as compaction keeps the
+ * later one, so every instance still decides with one and the same configuration. Until a record arrives the
  * topology decides with the seed anyway, so a failure here is logged and start-up goes on.
  */
 final class RoutingConfigSeeder implements ApplicationRunner {

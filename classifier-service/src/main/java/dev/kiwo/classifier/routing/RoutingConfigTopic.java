@@ -92,7 +92,8 @@ final class RoutingConfigTopic {
         try {
             RoutingConfig next = Topics.JOBS_ROUTING.valueSerde().deserializer().deserialize(record.topic(),
                     record.value());
-            return current == null || next.version() > current.version() ? next : current;
+            // The later of two records of one version wins, as compaction keeps the later one under the key.
+            return current == null || next.version() >= current.version() ? next : current;
         } catch (SerializationException e) {
             return current;
         }

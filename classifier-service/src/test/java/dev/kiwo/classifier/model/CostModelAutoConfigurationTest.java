@@ -36,7 +36,7 @@ class CostModelAutoConfigurationTest {
                             .extracting(model -> model.classify(new Job(
                                     "7b0c3c2e-6f1a-4a53-9a43-5b2f4c1d2e3f", "n", 0, 10, 0, Instant.EPOCH)))
                             .isEqualTo(new Classification(JobClass.HEAVY, "pageCount",
-                                    "model fallback (too_few_samples): pageCount>=10"));
+                                    "model fallback (too_few_samples): pageCount>=10", true));
                 });
     }
 

@@ -201,8 +201,16 @@ class CostLearningTest {
         String nan = new String(CostLearning.STATE_SERDE.serializer().serialize("t", good), StandardCharsets.UTF_8)
                 .replaceFirst("\"coefficients\":\\[[^,]+,", "\"coefficients\":[\"NaN\",");
 
+        CostModelState small = trainedState(10);
+        String digest = small.residualDigest();
+        byte[] huge = java.util.Base64.getDecoder().decode(digest);
+        java.nio.ByteBuffer.wrap(huge).putDouble(20, 1e12); // a compression that would size arrays beyond memory
+
         published.pipeInput(CostLearning.MODEL_KEY, "not json".getBytes(StandardCharsets.UTF_8));
         published.pipeInput(CostLearning.MODEL_KEY, nan.getBytes(StandardCharsets.UTF_8));
+        published.pipeInput(CostLearning.MODEL_KEY, state(small, null));
+        published.pipeInput(CostLearning.MODEL_KEY, state(small, digest.substring(0, digest.length() / 2)));
+        published.pipeInput(CostLearning.MODEL_KEY, state(small, java.util.Base64.getEncoder().encodeToString(huge)));
         published.pipeInput("other", CostLearning.STATE_SERDE.serializer().serialize("t", trainedState(10)));
         routing.pipeInput(RoutingConfig.KEY, json(SEED.with(Map.of("mode", "model"), "ops", NOW)));
         Job expensive = submit(49, 199, 49);
@@ -210,6 +218,30 @@ class CostLearningTest {
         assertThat(shared.current().samples()).isEqualTo(400);
         assertThat(routed()).containsExactly(List.of(expensive.jobId(), "HEAVY", LearnedCostClassifier.COST_MODEL,
                 "2"));
+    }
+
+    @Test
+    void shadowModeCountsNothingWhileTheModelFallsBackToTheRule() {
+        start(new LearnedCostClassifier(shared, new HeavyJobRule(new Thresholds(50, 200, 50)), registry));
+        routing.pipeInput(RoutingConfig.KEY, json(SEED.with(Map.of("mode", "shadow"), "ops", NOW)));
+
+        submit(49, 199, 49);
+        submit(60, 1, 1);
+
+        for (JobClass byRule : JobClass.values()) {
+            for (JobClass byModel : JobClass.values()) {
+                assertThat(shadow(byRule, byModel)).as(byRule + "/" + byModel).isZero();
+            }
+        }
+        assertThat(registry.get(LearnedCostClassifier.FALLBACKS_METER).tag("reason", "too_few_samples").counter()
+                .count()).isEqualTo(2);
+    }
+
+    /** The state's JSON with another residual digest (null for none). */
+    private static byte[] state(CostModelState state, String residualDigest) {
+        return CostLearning.STATE_SERDE.serializer().serialize("t", new CostModelState(state.version(),
+                state.coefficients(), state.covariance(), state.samples(), residualDigest,
+                state.recentRelativeError()));
     }
 
     private void start(JobClassifier model) {

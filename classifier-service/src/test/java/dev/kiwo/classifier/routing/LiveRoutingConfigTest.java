@@ -122,6 +122,19 @@ class LiveRoutingConfigTest {
                 .anySatisfy(line -> assertThat(line).contains("Ignored routing configuration version 1"));
     }
 
+    @Test
+    void ofTwoRecordsOfOneVersionTheLaterWinsAsCompactionKeepsIt() {
+        // Given: two changes raced and both wrote version 2
+        routing.pipeInput(RoutingConfig.KEY, json(SEED.with(java.util.Map.of("pageCount", "100"), "alice", NOW)));
+        routing.pipeInput(RoutingConfig.KEY, json(SEED.with(java.util.Map.of("pageCount", "150"), "bob", NOW)));
+
+        // When
+        Job job = submit(120);
+
+        // Then: bob's, the later, decides: 120 pages are light under 150
+        assertThat(routed()).containsExactly(tuple(job.jobId(), JobClass.LIGHT, "2"));
+    }
+
     /** Heavy or light, each with the version header it carried, in the order the jobs came. */
     private List<org.assertj.core.groups.Tuple> routed() {
         return Stream.concat(light.readRecordsToList().stream(), heavy.readRecordsToList().stream())
