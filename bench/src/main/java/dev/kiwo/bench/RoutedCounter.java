@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Counts records that become readable (read_committed) on jobs.light and jobs.heavy from their ends at creation,
@@ -36,18 +37,8 @@ final class RoutedCounter implements AutoCloseable {
     RoutedCounter(Properties client) {
         Properties p = new Properties();
         p.putAll(client);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name())) {
-            consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-        }
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        KafkaConsumer<byte[], byte[]> consumer = fromEndOfPoolTopics(p, new ByteArrayDeserializer());
         thread = new Thread(() -> poll(consumer), "bench-routed");
         thread.setDaemon(true);
         thread.start();
@@ -116,5 +107,25 @@ final class RoutedCounter implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         thread.join(10_000);
+    }
+
+    /**
+     * A read_committed consumer of jobs.light and jobs.heavy, assigned every partition and positioned at the end, so
+     * it sees only what is routed from now on.
+     */
+    static <K> KafkaConsumer<K, byte[]> fromEndOfPoolTopics(Properties client, Deserializer<K> keys) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<K, byte[]> consumer = new KafkaConsumer<>(p, keys, new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.JOBS_LIGHT.name(), Topics.JOBS_HEAVY.name())) {
+            consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
     }
 }

@@ -11,7 +11,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,36 +29,54 @@ final class LiveRoutingConfig {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveRoutingConfig.class);
 
-    private LiveRoutingConfig() {
+    private final RoutingConfig seed;
+    /**
+     * The configuration in force, set by the global thread; read by every stream thread per record, so held here as
+     * the object itself: reading the store would deserialize it for every job.
+     */
+    private volatile RoutingConfig current;
+
+    /** {@code seed} is the configuration to decide with while jobs.routing holds none. */
+    LiveRoutingConfig(RoutingConfig seed) {
+        this.seed = seed;
     }
 
     /** Adds the global store; the value bytes are read here, not by the source, so a bad record cannot stop it. */
-    static void addTo(StreamsBuilder builder) {
+    void addTo(StreamsBuilder builder) {
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                         Topics.JOBS_ROUTING.valueSerde()).withLoggingDisabled(),
                 Topics.JOBS_ROUTING.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("jobs-routing"),
-                Apply::new);
+                () -> new Apply(this));
     }
 
-    /** The configuration to decide with: the store's, or the seed while {@code jobs.routing} holds none. */
-    static RoutingConfig current(ReadOnlyKeyValueStore<String, RoutingConfig> store, RoutingConfig seed) {
-        RoutingConfig config = store.get(RoutingConfig.KEY);
+    /** The configuration to decide with: the latest valid one read, or the seed while {@code jobs.routing} holds none. */
+    RoutingConfig current() {
+        RoutingConfig config = current;
         return config == null ? seed : config;
     }
 
     private static final class Apply implements Processor<String, byte[], Void, Void> {
 
         private final Deserializer<RoutingConfig> deserializer = Topics.JOBS_ROUTING.valueSerde().deserializer();
+        private final LiveRoutingConfig live;
         private KeyValueStore<String, RoutingConfig> store;
+
+        Apply(LiveRoutingConfig live) {
+            this.live = live;
+        }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(STORE);
+            RoutingConfig restored = store.get(RoutingConfig.KEY);
+            if (restored != null && (live.current == null || restored.version() >= live.current.version())) {
+                live.current = restored;
+            }
         }
 
         @Override
         public void process(Record<String, byte[]> record) {
-            RoutingConfig current = store.get(RoutingConfig.KEY);
+            RoutingConfig current = live.current;
             String keeping = current == null ? "the seed stays" : "version " + current.version() + " stays";
             if (!RoutingConfig.KEY.equals(record.key())) {
                 LOG.warn("Ignored a routing configuration under key {}: only key {} is read; {}", record.key(),
@@ -89,6 +106,7 @@ final class LiveRoutingConfig {
             // The same version again is the seed written by two instances at once, or two changes that raced: the
             // later record wins, as compaction keeps the later one, so a restarted instance agrees with running ones.
             store.put(RoutingConfig.KEY, next);
+            live.current = next;
             LOG.info("Routing configuration version {} applies from the next job: fileSizeMb={} pageCount={} "
                             + "imageCount={} mode={} modelBudgetMs={} changedBy={} changedAt={}", next.version(),
                     next.fileSizeMb(), next.pageCount(), next.imageCount(), next.mode(), next.modelBudgetMs(),

@@ -30,7 +30,6 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -86,7 +85,8 @@ final class RoutingTopology {
     static KStream<String, Job> addTo(StreamsBuilder builder, JobClassifier classifier, RoutingConfig seed,
                                       Clock clock, DecisionRecorder recorder, Duration dedupeRetention,
                                       int maxRecordBytes) {
-        LiveRoutingConfig.addTo(builder);
+        LiveRoutingConfig routing = new LiveRoutingConfig(seed);
+        routing.addTo(builder);
         // a window is one instant: only its start, the first routing's record time, matters
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(ROUTED_JOBS_STORE, dedupeRetention, Duration.ofMillis(1), false),
@@ -94,7 +94,7 @@ final class RoutingTopology {
         KStream<String, Job> jobs = builder.stream(Topics.JOBS_IN.name(),
                 Consumed.with(Topics.JOBS_IN.keySerde(), Topics.JOBS_IN.valueSerde()).withName("jobs-in"));
         KStream<String, Routed> routed = jobs.processValues(
-                () -> new Classify(classifier, seed, clock, recorder, dedupeRetention, maxRecordBytes),
+                () -> new Classify(classifier, routing, clock, recorder, dedupeRetention, maxRecordBytes),
                 Named.as("classify"),
                 ROUTED_JOBS_STORE);
         // The pools' records leave as the bytes the size check serialized: one serialization per routed job.
@@ -130,19 +130,18 @@ final class RoutingTopology {
     private static final class Classify implements FixedKeyProcessor<String, Job, Routed> {
 
         private final JobClassifier classifier;
-        private final RoutingConfig seed;
+        private final LiveRoutingConfig routingConfig;
         private final Clock clock;
         private final DecisionRecorder recorder;
         private final long retentionMs;
         private final int maxRecordBytes;
         private FixedKeyProcessorContext<String, Routed> context;
         private WindowStore<String, String> routed;
-        private ReadOnlyKeyValueStore<String, RoutingConfig> routingConfig;
 
-        Classify(JobClassifier classifier, RoutingConfig seed, Clock clock, DecisionRecorder recorder,
+        Classify(JobClassifier classifier, LiveRoutingConfig routingConfig, Clock clock, DecisionRecorder recorder,
                  Duration retention, int maxRecordBytes) {
             this.classifier = classifier;
-            this.seed = seed;
+            this.routingConfig = routingConfig;
             this.clock = clock;
             this.recorder = recorder;
             this.retentionMs = retention.toMillis();
@@ -153,7 +152,6 @@ final class RoutingTopology {
         public void init(FixedKeyProcessorContext<String, Routed> context) {
             this.context = context;
             this.routed = context.getStateStore(ROUTED_JOBS_STORE);
-            this.routingConfig = context.getStateStore(LiveRoutingConfig.STORE);
         }
 
         /** Remembers the jobId only once the job is classified, so a record that fails here can come again. */
@@ -170,7 +168,7 @@ final class RoutingTopology {
                     recorder.duplicate(job.jobId(), firstRoutedAs, correlationId);
                     return;
                 }
-                RoutingConfig config = LiveRoutingConfig.current(routingConfig, seed);
+                RoutingConfig config = routingConfig.current();
                 Classification decision = classifier.classify(job, config);
                 ClassifiedJob classified =
                         new ClassifiedJob(job, decision.jobClass(), decision.reason(), clock.instant());
