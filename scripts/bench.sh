@@ -34,7 +34,8 @@ needs_build() {
   done
   jar="$ROOT/bench/target/bench-$VERSION.jar"
   [[ -f "$jar" && -d "$ROOT/bench/target/lib" && -d "$ROOT/local-kafka/target/lib" ]] || return 0
-  [[ -n "$(find "$ROOT/bench" -path '*/target' -prune -o -newer "$jar" -type f -print -quit)" ]] && return 0
+  [[ -n "$(find "$ROOT/bench" "$ROOT/launcher" -path '*/target' -prune -o -newer "$jar" -type f -print -quit)" ]] \
+    && return 0
   return 1
 }
 

@@ -56,49 +56,29 @@ cleanup() {
   fi
 }
 
-port_of() {
-  local entry name port
-  for entry in "${SERVICES[@]}"; do
-    IFS=: read -r name port _ <<<"$entry"
-    # Readiness is asked on the actuator's port: the API's management port, the others' one port.
-    [[ "$name" == "$1" ]] && { management_port "$name" "$port"; return 0; }
-  done
-  return 1
-}
-
 elapsed() { printf '%4ds' $((SECONDS - t0)); }
 
+# The launcher kills (SIGKILL, no shutdown hooks) and starts again on the same ports, waiting until ready.
 kill9_and_restart() {
   local name="$1" pid
-  pid="$(cat "$(pid_file "$name")")"
-  kill -KILL "$pid"
-  # Reaping it here keeps bash's "Killed" job notice out of the output.
-  wait "$pid" 2>/dev/null || true
+  pid="$(pid_of "$name")"
+  launcher kill "$name" >/dev/null
   say "    $(elapsed) kill -9 $name (pid $pid)"
-  start_named "$name"
-  wait_until "$name" "$name" "ready $(port_of "$name")"
-  say "    $(elapsed) $name back (pid $(cat "$(pid_file "$name")"))"
+  launcher start "$name" >/dev/null
+  say "    $(elapsed) $name back (pid $(pid_of "$name"))"
 }
 
 restart_broker() {
   say "    $(elapsed) stopping the broker"
-  stop_one kafka >/dev/null
-  start_kafka
-  wait_until "Kafka" kafka "port_taken 9092"
-  say "    $(elapsed) broker back (pid $(cat "$(pid_file kafka)"))"
+  launcher stop kafka >/dev/null
+  launcher start kafka >/dev/null
+  say "    $(elapsed) broker back (pid $(pid_of kafka))"
 }
 
 restart_everything() {
-  local entry name
   say "    $(elapsed) stopping everything"
-  cmd_stop >/dev/null
-  start_kafka
-  wait_until "Kafka" kafka "port_taken 9092"
-  for entry in "${SERVICES[@]}"; do start_named "${entry%%:*}"; done
-  for entry in "${SERVICES[@]}"; do
-    name="${entry%%:*}"
-    wait_until "$name" "$name" "ready $(port_of "$name")"
-  done
+  launcher stop >/dev/null
+  launcher start >/dev/null
   say "    $(elapsed) everything back"
 }
 

@@ -24,37 +24,32 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN_DIR="${KIWO_RUN_DIR:-$ROOT/.run}"
 VERSION="0.1.0-SNAPSHOT"
-READY_TIMEOUT="${READY_TIMEOUT:-180}"
-JAVA_OPTS="${JAVA_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC}"
-KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
 API_URL="${KIWO_API_URL:-http://localhost:8080}"
-
-# name:port:module, in start order after the broker.
-SERVICES=(
-  "api:8080:api-service"
-  "classifier:8081:classifier-service"
-  "worker-light:8082:worker-light"
-  "worker-heavy:8083:worker-heavy"
-)
-KAFKA_PORTS=(9092 9093)
-# The API serves probes and metrics on a port of their own (management.server.port); the others on their one port.
-declare -A MANAGEMENT_PORTS=([api]=8180)
 
 say()  { printf '%s\n' "$*"; }
 step() { printf '\n[%s] %s\n' "$1" "$2"; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# What local mode runs, as the launcher records it: pids/NAME.pid (the pid, then its start time), logs/NAME.log.
 pid_file() { printf '%s/pids/%s.pid' "$RUN_DIR" "$1"; }
 log_file() { printf '%s/logs/%s.log' "$RUN_DIR" "$1"; }
+pid_of() { head -n 1 "$(pid_file "$1")"; }
 
 running() {
-  local f; f="$(pid_file "$1")"
-  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+  [[ -f "$(pid_file "$1")" ]] && kill -0 "$(pid_of "$1")" 2>/dev/null
 }
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 exec_jar() { printf '%s/%s/target/%s-%s-exec.jar' "$ROOT" "$1" "$1" "$VERSION"; }
+
+# launcher COMMAND [ARG...]: the launcher module starts, stops and lists local mode's processes (start, stop, kill,
+# status; each with --help). It reads JAVA_OPTS, KAFKA_HEAP, READY_TIMEOUT, STOP_TIMEOUT and KIWO_ARGS_<NAME>.
+launcher() {
+  local command="$1"
+  shift
+  java -jar "$(exec_jar launcher)" "$command" --root "$ROOT" --run-dir "$RUN_DIR" "$@"
+}
 
 require() {
   local missing=()
@@ -71,10 +66,12 @@ require() {
   [[ "${major%%.*}" -ge 17 ]] 2>/dev/null || die "java is version ${major:-unknown}; kiwo needs 17 or newer"
 }
 
+BUILT_MODULES=(api-service classifier-service worker-light worker-heavy load-generator launcher)
+
 # Build when a runnable jar is missing or older than its module's sources.
 needs_build() {
   local module jar
-  for module in api-service classifier-service worker-light worker-heavy load-generator; do
+  for module in "${BUILT_MODULES[@]}"; do
     jar="$(exec_jar "$module")"
     [[ -f "$jar" ]] || return 0
     [[ -n "$(find "$ROOT/$module" "$ROOT/common-model" "$ROOT/worker-core" "$ROOT/pom.xml" \
@@ -85,10 +82,11 @@ needs_build() {
 }
 
 build() {
+  local modules
   if needs_build; then
     say "    building with Maven (first run downloads dependencies; later runs take under a minute)..."
-    (cd "$ROOT" && mvn -B -q -DskipTests package \
-      -pl api-service,classifier-service,worker-light,worker-heavy,load-generator,local-kafka -am) \
+    modules="$(IFS=,; printf '%s' "${BUILT_MODULES[*]}")"
+    (cd "$ROOT" && mvn -B -q -DskipTests package -pl "$modules,local-kafka" -am) \
       || die "the build failed; run 'mvn -DskipTests package' to see why"
     say "    built"
   else
@@ -96,112 +94,16 @@ build() {
   fi
 }
 
-start_kafka() {
-  local dir="$RUN_DIR/kafka" cp="$ROOT/local-kafka/target/lib/*"
-  local log4j="-Dlog4j2.configurationFile=$ROOT/local-kafka/config/log4j2.properties"
-  mkdir -p "$dir"
-  cp "$ROOT/local-kafka/config/server.properties" "$dir/server.properties"
-  printf 'log.dirs=%s\n' "$dir/data" >>"$dir/server.properties"
-  if [[ ! -f "$dir/data/meta.properties" ]]; then
-    say "    formatting storage in $dir/data"
-    # shellcheck disable=SC2086
-    java $log4j -cp "$cp" kafka.tools.StorageTool format --standalone \
-      -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" -c "$dir/server.properties" \
-      >"$(log_file kafka-format)" 2>&1 || die "formatting Kafka storage failed, see $(log_file kafka-format)"
-  fi
-  # shellcheck disable=SC2086
-  nohup java $KAFKA_HEAP $log4j -cp "$cp" kafka.Kafka "$dir/server.properties" \
-    >"$(log_file kafka)" 2>&1 </dev/null &
-  echo $! >"$(pid_file kafka)"
-}
-
-# Extra Spring arguments per service come from KIWO_ARGS_<NAME> (e.g. KIWO_ARGS_WORKER_LIGHT).
-start_service() {
-  local name="$1" port="$2" module="$3" extra_var extra=()
-  shift 3
-  extra_var="KIWO_ARGS_${name^^}"
-  extra_var="${extra_var//-/_}"
-  read -r -a extra <<<"${!extra_var:-}"
-  # shellcheck disable=SC2086
-  nohup java $JAVA_OPTS -jar "$(exec_jar "$module")" --server.port="$port" \
-    --spring.kafka.bootstrap-servers=localhost:9092 "$@" "${extra[@]}" >"$(log_file "$name")" 2>&1 </dev/null &
-  echo $! >"$(pid_file "$name")"
-}
-
-# Starts one service of SERVICES by name, with the arguments local mode gives it.
-start_named() {
-  local entry name port module
-  for entry in "${SERVICES[@]}"; do
-    IFS=: read -r name port module <<<"$entry"
-    [[ "$name" == "$1" ]] || continue
-    if [[ "$name" == classifier ]]; then
-      start_service "$name" "$port" "$module" --spring.kafka.streams.state-dir="$RUN_DIR/state/classifier"
-    elif [[ "$name" == api ]]; then
-      # Local mode: no authentication (every client is tenant "default"; the API warns at start-up), and jobs may
-      # fail on purpose for the demo.
-      start_service "$name" "$port" "$module" --kiwo.api.auth.mode=none --kiwo.api.allow-simulation=true
-    else
-      start_service "$name" "$port" "$module"
-    fi
-    return 0
-  done
-  die "no service named $1"
-}
-
-wait_until() {
-  local what="$1" name="$2" check="$3" deadline=$((SECONDS + READY_TIMEOUT))
-  until eval "$check"; do
-    running "$name" || die "$what exited during start-up; last lines of $(log_file "$name"):
-$(tail -n 15 "$(log_file "$name")")"
-    ((SECONDS < deadline)) || die "$what not ready after ${READY_TIMEOUT}s, see $(log_file "$name")"
-    sleep 1
-  done
-}
-
-ready() { curl -fs -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
-
-# The port of a service's actuator: management_port NAME PORT.
-management_port() { printf '%s' "${MANAGEMENT_PORTS[$1]:-$2}"; }
-
 cmd_local() {
+  local name
   require
-  local entry name port mport module taken=()
-  for entry in "${SERVICES[@]}" kafka; do
-    name="${entry%%:*}"
-    if running "$name"; then
-      die "local mode already runs ($name, pid $(cat "$(pid_file "$name")")); 'bash scripts/demo.sh stop' first"
-    fi
+  for name in kafka api classifier worker-light worker-heavy; do
+    ! running "$name" || die "local mode already runs ($name, pid $(pid_of "$name")); 'bash scripts/demo.sh stop' first"
   done
-  for port in "${KAFKA_PORTS[@]}"; do port_taken "$port" && taken+=("$port"); done
-  for entry in "${SERVICES[@]}"; do
-    IFS=: read -r name port _ <<<"$entry"
-    port_taken "$port" && taken+=("$port")
-    mport="$(management_port "$name" "$port")"
-    [[ "$mport" == "$port" ]] || ! port_taken "$mport" || taken+=("$mport")
-  done
-  if ((${#taken[@]})); then
-    die "port(s) ${taken[*]} already in use on localhost; stop what listens there (e.g. 'ss -ltnp') and retry"
-  fi
-  mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "$RUN_DIR/state"
-
-  step 1/4 "Build"
+  step 1/2 "Build"
   build
-  step 2/4 "Kafka broker (KRaft, one node) on localhost:9092"
-  start_kafka
-  wait_until "Kafka" kafka "port_taken 9092"
-  say "    ready (pid $(cat "$(pid_file kafka)"))"
-  step 3/4 "Services"
-  for entry in "${SERVICES[@]}"; do
-    IFS=: read -r name port _ <<<"$entry"
-    start_named "$name"
-    say "    started $name (pid $(cat "$(pid_file "$name")"), port $port)"
-  done
-  step 4/4 "Waiting for readiness"
-  for entry in "${SERVICES[@]}"; do
-    IFS=: read -r name port _ <<<"$entry"
-    wait_until "$name" "$name" "ready $(management_port "$name" "$port")"
-    say "    $name ready"
-  done
+  step 2/2 "Kafka broker (KRaft, one node) on localhost:9092, then the four services, each until ready"
+  launcher start || exit 1
   cat <<EOF
 
 kiwo runs locally.
@@ -218,49 +120,15 @@ Try:
 EOF
 }
 
-stop_one() {
-  local name="$1" f pid deadline
-  f="$(pid_file "$name")"
-  [[ -f "$f" ]] || return 0
-  pid="$(cat "$f")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    deadline=$((SECONDS + ${STOP_TIMEOUT:-45}))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "    $name did not stop in time; killing pid $pid"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    say "    stopped $name (pid $pid)"
-  fi
-  rm -f "$f"
-}
-
 cmd_stop() {
-  local i entry
   say "Stopping local mode"
-  # Services first, so they can commit and close while the broker is still there.
-  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
-    entry="${SERVICES[$i]}"
-    stop_one "${entry%%:*}"
-  done
-  stop_one kafka
+  [[ ! -f "$(exec_jar launcher)" ]] || launcher stop
   say "stopped (data kept in $RUN_DIR/kafka; delete $RUN_DIR for a clean start)"
 }
 
 cmd_status() {
-  local entry name port state
-  printf '%-14s %-8s %-6s %s\n' NAME PID PORT STATE
-  for entry in kafka:9092 "${SERVICES[@]}"; do
-    IFS=: read -r name port _ <<<"$entry"
-    if running "$name"; then
-      state=running
-      [[ "$name" == kafka ]] || { ready "$(management_port "$name" "$port")" && state=ready || state=starting; }
-      printf '%-14s %-8s %-6s %s\n' "$name" "$(cat "$(pid_file "$name")")" "$port" "$state"
-    else
-      printf '%-14s %-8s %-6s %s\n' "$name" - "$port" stopped
-    fi
-  done
+  [[ -f "$(exec_jar launcher)" ]] || die "local mode has not been built here; 'bash scripts/demo.sh local' builds and starts it"
+  launcher status
 }
 
 cmd_load() {
@@ -268,7 +136,7 @@ cmd_load() {
     [[ "${1:-}" == --local ]] && shift
     require
     build
-    ready "$(management_port api 8080)" || die "the local API is not ready; 'bash scripts/demo.sh status' shows what runs"
+    curl -fs -o /dev/null http://localhost:8180/actuator/health/readiness || die "the local API is not ready; 'bash scripts/demo.sh status' shows what runs"
     # Each job's end is read back from the API; --completion kafka reads jobs.results on the local broker instead.
     local follow=(--completion api) how="each job's end read back with GET /jobs/{id}"
     case " $* " in

@@ -62,6 +62,9 @@ cleanup() {
 now_ms() { date +%s%3N; }
 
 # CPU ticks (utime + stime) a process has used; fields counted after the command name, which may hold spaces.
+# Whether a service's readiness group answers UP (its actuator port); measured here, not waited for.
+ready() { curl -fs -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
+
 cpu_ticks() {
   local stat rest
   stat="$(cat "/proc/$1/stat")" || return 1
@@ -135,7 +138,7 @@ main_outage() {
   started_local=1
   (cmd_local) >"$KIWO_RUN_DIR/local.log" 2>&1 || { cat "$KIWO_RUN_DIR/local.log" >&2; die "local mode did not start"; }
   mkdir -p "$WORK"
-  for name in kafka "${NAMES[@]}"; do say "    $name pid $(cat "$(pid_file "$name")")"; done
+  for name in kafka "${NAMES[@]}"; do say "    $name pid $(pid_of "$name")"; done
 
   step 3/6 "Load: 20 light and 4 heavy jobs, each followed to its end"
   for i in $(seq 1 24); do
@@ -154,21 +157,20 @@ main_outage() {
   sleep 5
 
   step 4/6 "Broker away for ${OUTAGE_SECONDS}s"
-  pid="$(cat "$(pid_file kafka)")"
-  kill -KILL "$pid"
-  wait "$pid" 2>/dev/null || true
+  pid="$(pid_of kafka)"
+  launcher kill kafka >/dev/null
   for ((i = 0; i < 100; i++)); do port_taken 9092 || break; sleep 0.1; done
   t_kill=$(now_ms)
   say "    killed the broker (pid $pid)"
   for name in "${NAMES[@]}"; do
-    cpu0[$name]="$(cpu_ticks "$(cat "$(pid_file "$name")")")"
+    cpu0[$name]="$(cpu_ticks "$(pid_of "$name")")"
     lines0[$name]="$(log_lines "$name")"
   done
   sleep "$OUTAGE_SECONDS"
   local elapsed_ms=$(($(now_ms) - t_kill)) hz
   hz="$(getconf CLK_TCK)"
   for name in "${NAMES[@]}"; do
-    cpu1[$name]="$(cpu_ticks "$(cat "$(pid_file "$name")")")" || die "$name exited during the outage"
+    cpu1[$name]="$(cpu_ticks "$(pid_of "$name")")" || die "$name exited during the outage"
     lines1[$name]="$(log_lines "$name")"
   done
   for name in "${NAMES[@]}"; do
@@ -176,10 +178,9 @@ main_outage() {
   done
 
   step 5/6 "Broker back; recovery"
-  start_kafka
-  wait_until "Kafka" kafka "port_taken 9092"
+  launcher start kafka >/dev/null
   t_back=$(now_ms)
-  say "    broker accepts connections again (pid $(cat "$(pid_file kafka)"))"
+  say "    broker accepts connections again (pid $(pid_of kafka))"
   local light_id heavy_id light_json heavy_json t
   light_id="$(post_job '{"name":"outage-after-light.pdf","fileSizeMb":2,"pageCount":4,"imageCount":1}')" \
     || die "the API accepted no job within 60 s of the broker's return"
@@ -206,14 +207,15 @@ main_outage() {
   say "    light job $light_id $(field "$light_json" status), heavy job $heavy_id $(field "$heavy_json" status)"
 
   step 6/6 "Stopping (SIGTERM), timing each exit"
-  local t0
+  local line
   for ((i = ${#NAMES[@]} - 1; i >= 0; i--)); do
     name="${NAMES[$i]}"
-    t0=$(now_ms)
-    stop_one "$name" | sed 's/^/  /'
-    stop_s[$name]="$(seconds_between "$t0" "$(now_ms)")"
+    # The launcher's line gives the time from SIGTERM to the exit: "stopped NAME (pid N, 2.1 s)".
+    line="$(launcher stop "$name")"
+    say "  $line"
+    stop_s[$name]="$(sed -n 's/.*, \([0-9.]*\) s).*/\1/p' <<<"$line")"
   done
-  stop_one kafka >/dev/null
+  launcher stop kafka >/dev/null
   started_local=0
 
   local cpu rate fails=() max_cpu=0 max_rate=0 max_rec=0

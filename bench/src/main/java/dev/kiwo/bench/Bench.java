@@ -1,7 +1,7 @@
 package dev.kiwo.bench;
 
+import dev.kiwo.launcher.Project;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -139,8 +138,7 @@ public final class Bench implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--time-limit: " + e.getMessage());
         }
-        Layout layout = new Layout(Path.of(System.getProperty("kiwo.root", ".")).toAbsolutePath().normalize(),
-                version());
+        Layout layout = new Layout(Project.at(Path.of(System.getProperty("kiwo.root", "."))));
         int failures = 0;
         for (String name : "all".equals(experiment) ? ORDER : List.of(experiment)) {
             Params params = new Params(quick, overrides);
@@ -197,16 +195,6 @@ public final class Bench implements Callable<Integer> {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    private static String version() throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = Bench.class.getResourceAsStream("/bench.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        }
-        return p.getProperty("kiwo.version", "0.1.0-SNAPSHOT");
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -138,9 +138,9 @@ final class IngestExperiment implements Experiment {
     private static ClosedLoop closedLoop(PostClients clients, LocalStack.Service api, Duration warmup, Duration step,
                                          PrintStream out) throws InterruptedException {
         clients.run(Duration.ZERO, warmup, new PrintStream(OutputStream.nullOutputStream()));
-        Duration cpuBefore = api.proc.cpuTime();
+        Duration cpuBefore = api.process.cpuTime();
         PostClients.Result result = clients.run(Duration.ZERO, step, out);
-        double cpuSeconds = (api.proc.cpuTime().toNanos() - cpuBefore.toNanos()) / 1e9;
+        double cpuSeconds = (api.process.cpuTime().toNanos() - cpuBefore.toNanos()) / 1e9;
         return new ClosedLoop(result, Markdown.divide(cpuSeconds, result.elapsedSeconds()));
     }
 
@@ -183,10 +183,9 @@ final class IngestExperiment implements Experiment {
                 "--topic", PERF_TOPIC, "--num-records", String.valueOf(records), "--record-size", String.valueOf(size),
                 "--throughput", String.valueOf(throughput),
                 "--producer-props", "bootstrap.servers=" + stack.bootstrapServers(), "acks=all");
-        try (Proc proc = Proc.start(name, command, stack.runDir().resolve("logs/" + name + ".log"), null, out)) {
-            proc.waitFor(Duration.ofMinutes(5));
-            return ProducerPerformanceRun.parse(proc.log());
-        }
+        Path log = stack.runDir().resolve("logs/" + name + ".log");
+        Processes.run(name, command, log, null, out, Duration.ofMinutes(5));
+        return ProducerPerformanceRun.parse(log);
     }
 
     @SuppressWarnings("unchecked")

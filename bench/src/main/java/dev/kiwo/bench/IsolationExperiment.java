@@ -104,7 +104,7 @@ final class IsolationExperiment implements Experiment {
             // Warm every JVM of the path (API, classifier, these workers) and let the warm-up drain, so the
             // measured load starts on warm code and empty topics.
             out.printf("[isolation] mode %s: workers ready (%s); warm-up for %ss at %s light/s (not measured)%n", mode,
-                    workers.stream().map(w -> w.name + " pid " + w.proc.pid()).toList(), modeWarmup.toSeconds(),
+                    workers.stream().map(w -> w.name + " pid " + w.process.pid()).toList(), modeWarmup.toSeconds(),
                     warmupRate);
             try (ResultCollector warm = new ResultCollector(stack.clientProperties())) {
                 Map<String, Object> warmLoad = LoadGeneratorProcess.run(stack.layout(), stack.runDir(),

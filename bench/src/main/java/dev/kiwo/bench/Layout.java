@@ -1,5 +1,6 @@
 package dev.kiwo.bench;
 
+import dev.kiwo.launcher.Project;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,19 +9,30 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Where the project's built artifacts are, and which JDKs there are to run them. */
-record Layout(Path root, String version, Path apps) {
+/**
+ * Where the project's built artifacts are (a {@link Project}, or copies of its runnable jars in {@code apps}), and
+ * which JDKs there are to run them.
+ */
+record Layout(Project project, Path apps) {
 
     static final List<String> APPS = List.of("api-service", "classifier-service", "worker-light", "worker-heavy",
             "load-generator");
 
-    Layout(Path root, String version) {
-        this(root, version, null);
+    Layout(Project project) {
+        this(project, null);
+    }
+
+    Path root() {
+        return project.root();
+    }
+
+    String version() {
+        return project.version();
     }
 
     Path execJar(String module) {
-        String name = module + "-" + version + "-exec.jar";
-        return apps != null ? apps.resolve(name) : root.resolve(module).resolve("target").resolve(name);
+        Path built = project.execJar(module);
+        return apps != null ? apps.resolve(built.getFileName()) : built;
     }
 
     /**
@@ -37,15 +49,7 @@ record Layout(Path root, String version, Path apps) {
             Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.COPY_ATTRIBUTES);
         }
-        return new Layout(root, version, dir);
-    }
-
-    Path brokerLib() {
-        return root.resolve("local-kafka").resolve("target").resolve("lib");
-    }
-
-    Path brokerConfig() {
-        return root.resolve("local-kafka").resolve("config");
+        return new Layout(project, dir);
     }
 
     /** The {@code java} that runs the harness; services run on the same one unless told otherwise. */

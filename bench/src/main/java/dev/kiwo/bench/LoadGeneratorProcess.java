@@ -36,12 +36,11 @@ final class LoadGeneratorProcess {
         command.addAll(options);
         command.add("--json");
         command.add(json.toString());
-        try (Proc proc = Proc.start(name, command, runDir.resolve("logs/" + name + ".log"), runDir, out)) {
-            int code = proc.waitFor(timeout);
-            if (!Files.exists(json)) {
-                throw new IllegalStateException("the load generator exited with " + code + " and wrote no figures; see "
-                        + proc.log());
-            }
+        Path log = runDir.resolve("logs/" + name + ".log");
+        int code = Processes.run(name, command, log, runDir, out, timeout);
+        if (!Files.exists(json)) {
+            throw new IllegalStateException("the load generator exited with " + code + " and wrote no figures; see "
+                    + log);
         }
         Map<String, Object> summary = JsonMapper.builder().build().readValue(json.toFile(), new TypeReference<>() {
         });

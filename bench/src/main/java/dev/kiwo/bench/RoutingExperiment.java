@@ -117,9 +117,9 @@ final class RoutingExperiment implements Experiment {
         LocalStack.Service classifier = stack.startService("classifier", "classifier-service", List.of(), jvm,
                 List.of("--spring.kafka.streams.state-dir=" + stack.runDir().resolve("state/classifier"),
                         "--spring.kafka.streams.application-id=bench-classifier-" + System.currentTimeMillis()));
-        // The services' log files are written unflushed; the model's log lines are caught as they pass.
+        // The model's log lines are caught as they pass, the last one kept.
         AtomicReference<String> costModelLine = new AtomicReference<>("");
-        classifier.proc.watch(line -> {
+        classifier.process.watch(line -> {
             if (line.contains(COST_MODEL_LOG)) {
                 costModelLine.set(line.substring(line.indexOf(COST_MODEL_LOG)));
             }
@@ -292,12 +292,10 @@ final class RoutingExperiment implements Experiment {
                 "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--bootstrap-servers", stack.bootstrapServers(),
                 "set", "--by", "bench", "mode=model", "modelBudgetMs=" + budgetMs);
-        try (Proc set = Proc.start("routing-set", command, stack.runDir().resolve("logs/routing-set.log"),
-                stack.runDir(), out)) {
-            int code = set.waitFor(Duration.ofSeconds(90));
-            if (code != 0) {
-                throw new IllegalStateException("the routing command exited with " + code + "; see " + set.log());
-            }
+        Path log = stack.runDir().resolve("logs/routing-set.log");
+        int code = Processes.run("routing-set", command, log, stack.runDir(), out, Duration.ofSeconds(90));
+        if (code != 0) {
+            throw new IllegalStateException("the routing command exited with " + code + "; see " + log);
         }
         long started = System.nanoTime();
         long deadline = started + settleTimeout.toNanos();

@@ -1,5 +1,6 @@
 package dev.kiwo.bench;
 
+import dev.kiwo.launcher.ManagedProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -96,12 +97,10 @@ final class StartupExperiment implements Experiment {
                 Launch training = launch(stack, v.java(), v.trainingFlags(), v.jar(), "train-" + v.name(), run++,
                         Duration.ZERO, Duration.ofMinutes(3));
                 if (!v.afterTraining().isEmpty()) {
-                    try (Proc create = Proc.start("create-" + v.name(), v.afterTraining(),
-                            stack.runDir().resolve("logs/create-" + v.name() + ".log"), stack.runDir())) {
-                        if (create.waitFor(Duration.ofMinutes(5)) != 0) {
-                            throw new IllegalStateException(v.name() + ": creating the cache failed; see "
-                                    + create.log());
-                        }
+                    Path log = stack.runDir().resolve("logs/create-" + v.name() + ".log");
+                    if (Processes.run("create-" + v.name(), v.afterTraining(), log, stack.runDir(), null,
+                            Duration.ofMinutes(5)) != 0) {
+                        throw new IllegalStateException(v.name() + ": creating the cache failed; see " + log);
                     }
                 }
                 Path file = v.aid();
@@ -148,27 +147,31 @@ final class StartupExperiment implements Experiment {
         command.addAll(List.of("-jar", jar.toString(), "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + stack.bootstrapServers(),
                 "--spring.kafka.consumer.group-id=bench-startup-" + run + "-" + System.currentTimeMillis()));
-        Proc proc = Proc.start(name, command, stack.runDir().resolve("logs/" + name + ".log"), stack.runDir());
-        long[] assigned = proc.watch(line -> LocalStack.PARTITIONS_ASSIGNED.matcher(line).find());
-        long[] started = proc.watch(line -> STARTED.matcher(line).find());
+        ManagedProcess process = Processes.start(name, command, stack.runDir().resolve("logs/" + name + ".log"),
+                stack.runDir());
+        ManagedProcess.Watch assigned = process.watch(line -> LocalStack.PARTITIONS_ASSIGNED.matcher(line).find());
+        ManagedProcess.Watch started = process.watch(line -> STARTED.matcher(line).find());
         try {
-            double assignedSeconds = proc.await(assigned, Duration.ofMinutes(3), "partition assignment") / 1e9;
-            double startedSeconds = proc.await(started, Duration.ofMinutes(1), "start-up line") / 1e9;
+            double assignedSeconds = seconds(assigned.await(Duration.ofMinutes(3), "partition assignment"));
+            double startedSeconds = seconds(started.await(Duration.ofMinutes(1), "start-up line"));
             LockSupport.parkNanos(settle.toNanos());
-            long rss = rssKb(proc.pid());
-            return new Launch(assignedSeconds, startedSeconds, rss, proc.log());
+            long rss = rssKb(process.pid());
+            return new Launch(assignedSeconds, startedSeconds, rss, process.log());
         } finally {
-            proc.stop(stopGrace);
+            Processes.stop(process, stopGrace);
         }
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     private static Path extract(Path java, Path fatJar, Path dir, PrintStream out) throws Exception {
         out.println("[startup] extracting " + fatJar.getFileName() + " (AppCDS and the AOT cache need a plain class path)");
-        try (Proc p = Proc.start("extract", List.of(java.toString(), "-Djarmode=tools", "-jar", fatJar.toString(),
-                "extract", "--destination", dir.toString()), dir.resolveSibling("logs/extract.log"), null)) {
-            if (p.waitFor(Duration.ofMinutes(2)) != 0) {
-                throw new IllegalStateException("extracting the jar failed; see " + p.log());
-            }
+        Path log = dir.resolveSibling("logs/extract.log");
+        if (Processes.run("extract", List.of(java.toString(), "-Djarmode=tools", "-jar", fatJar.toString(),
+                "extract", "--destination", dir.toString()), log, null, null, Duration.ofMinutes(2)) != 0) {
+            throw new IllegalStateException("extracting the jar failed; see " + log);
         }
         return dir.resolve(fatJar.getFileName().toString());
     }

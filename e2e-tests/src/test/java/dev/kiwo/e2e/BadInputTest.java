@@ -2,6 +2,8 @@ package dev.kiwo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiwo.launcher.App;
+import dev.kiwo.launcher.KiwoService;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.Topics;
@@ -53,27 +55,27 @@ class BadInputTest {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
-    private static final List<ServiceProcess> services = new ArrayList<>();
-    private static ServiceProcess api;
+    private static final List<KiwoService> services = new ArrayList<>();
+    private static KiwoService api;
 
     @BeforeAll
     static void startPipeline() {
         String kafka = KafkaTestBroker.bootstrapServers();
-        api = ServiceProcess.startAs("bad-input-api", "api-service", kafka);
+        api = ServiceJars.startAs("bad-input-api", App.API, kafka);
         services.add(api);
-        services.add(ServiceProcess.startAs("bad-input-classifier", "classifier-service", kafka,
+        services.add(ServiceJars.startAs("bad-input-classifier", App.CLASSIFIER, kafka,
                 "--spring.kafka.streams.state-dir=" + System.getProperty("kiwo.logs.dir", "target")
                         + "/bad-input-streams-state"));
-        for (String pool : List.of("worker-light", "worker-heavy")) {
-            services.add(ServiceProcess.startAs("bad-input-" + pool, pool, kafka, "--kiwo.worker.cost.scale=0.01",
+        for (App pool : List.of(App.WORKER_LIGHT, App.WORKER_HEAVY)) {
+            services.add(ServiceJars.startAs("bad-input-" + pool.id(), pool, kafka, "--kiwo.worker.cost.scale=0.01",
                     "--kiwo.worker.cost.max=500ms"));
         }
         services.forEach(s -> s.awaitReady(START_TIMEOUT));
     }
 
     @AfterAll
-    static void stopPipeline() throws InterruptedException {
-        for (ServiceProcess service : services) {
+    static void stopPipeline() {
+        for (KiwoService service : services) {
             service.close();
         }
     }
@@ -183,7 +185,7 @@ class BadInputTest {
             assertThat(post((String) args[1], (byte[]) args[2]).statusCode()).as((String) args[0]).isBetween(400, 499);
         }
 
-        assertThat(api.isReady()).isTrue();
+        assertThat(api.ready()).isTrue();
         HttpResponse<String> good = post(JSON_TYPE, GOOD.getBytes(StandardCharsets.UTF_8));
         assertThat(good.statusCode()).as(good.body()).isEqualTo(202);
     }
@@ -259,7 +261,7 @@ class BadInputTest {
                 }));
         assertThat(results).as("results of the good jobs posted after the poison").hasSize(goodJobs.size())
                 .allSatisfy((jobId, status) -> assertThat(status).isEqualTo(JobStatus.SUCCEEDED));
-        assertThat(services).allSatisfy(s -> assertThat(s.isReady()).isTrue());
+        assertThat(services).allSatisfy(s -> assertThat(s.ready()).isTrue());
     }
 
     private static String marker(Set<String> markers, Map<String, String> poisonTopic, String topic) {

@@ -2,6 +2,8 @@ package dev.kiwo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiwo.launcher.App;
+import dev.kiwo.launcher.KiwoService;
 import dev.kiwo.load.ResultAudit;
 import dev.kiwo.testsupport.LocalKafkaBroker;
 import java.io.IOException;
@@ -48,24 +50,24 @@ class ChaosTest {
     void everyAcceptedJobEndsInExactlyOneResultWhenTheClassifierAndEachPoolAreKilled() throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.formatIn(dir.resolve("kafka")).start()) {
             String kafka = broker.bootstrapServers();
-            ServiceProcess api = ServiceProcess.startAs("chaos-api", "api-service", kafka);
-            ServiceProcess classifier = ServiceProcess.startClassifier("chaos-classifier", kafka,
+            KiwoService api = ServiceJars.startAs("chaos-api", App.API, kafka);
+            KiwoService classifier = ServiceJars.startClassifier("chaos-classifier", kafka,
                     dir.resolve("streams-state"));
             // A low cost scale: the test is about delivery under crashes, not CPU burn. The pools' consumers use the
             // classic protocol too, so a killed one's partitions move after the same short session.
-            ServiceProcess light = ServiceProcess.startAs("chaos-worker-light", "worker-light", kafka,
+            KiwoService light = ServiceJars.startAs("chaos-worker-light", App.WORKER_LIGHT, kafka,
                     "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms",
                     "--spring.kafka.consumer.properties.session.timeout.ms=10000");
-            ServiceProcess heavy = ServiceProcess.startAs("chaos-worker-heavy", "worker-heavy", kafka,
+            KiwoService heavy = ServiceJars.startAs("chaos-worker-heavy", App.WORKER_HEAVY, kafka,
                     "--kiwo.worker.cost.scale=0.01", "--kiwo.worker.cost.max=200ms",
                     "--spring.kafka.consumer.properties.session.timeout.ms=10000");
-            List<ServiceProcess> services = List.of(api, classifier, light, heavy);
+            List<KiwoService> services = List.of(api, classifier, light, heavy);
             try {
                 services.forEach(s -> s.awaitReady(START_TIMEOUT));
                 Sender sender = new Sender(api, acceptsSimulate(api));
                 sender.start();
                 int round = 0;
-                for (ServiceProcess victim : List.of(classifier, light, heavy)) {
+                for (KiwoService victim : List.of(classifier, light, heavy)) {
                     int killAt = JOBS * ++round / 4;
                     Awaitility.await("job " + killAt + " sent").atMost(SEND_FOR.multipliedBy(3))
                             .pollInterval(Duration.ofMillis(200)).until(() -> sender.sent() >= killAt);
@@ -90,7 +92,7 @@ class ChaosTest {
                 assertThat(summary.failed()).as("jobs simulated to fail for good")
                         .isEqualTo(sender.acceptedPermanentFailures());
             } finally {
-                for (ServiceProcess service : services) {
+                for (KiwoService service : services) {
                     service.close();
                 }
             }
@@ -98,7 +100,7 @@ class ChaosTest {
     }
 
     /** Whether this API takes the optional simulate field; the job it posts to find out is counted too. */
-    private static boolean acceptsSimulate(ServiceProcess api) throws IOException, InterruptedException {
+    private static boolean acceptsSimulate(KiwoService api) throws IOException, InterruptedException {
         return post(api, body(0, "{\"failures\":0}")).statusCode() == 202;
     }
 
@@ -109,11 +111,11 @@ class ChaosTest {
                 + "}";
     }
 
-    private static HttpResponse<String> post(ServiceProcess api, String body) throws IOException, InterruptedException {
+    private static HttpResponse<String> post(KiwoService api, String body) throws IOException, InterruptedException {
         return HTTP.send(request(api, body), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpRequest request(ServiceProcess api, String body) {
+    private static HttpRequest request(KiwoService api, String body) {
         return HttpRequest.newBuilder(api.uri("/jobs")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
@@ -125,7 +127,7 @@ class ChaosTest {
      */
     private static final class Sender {
 
-        private final ServiceProcess api;
+        private final KiwoService api;
         private final boolean simulate;
         private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
         private final Semaphore inFlight = new Semaphore(32);
@@ -134,7 +136,7 @@ class ChaosTest {
         private final Set<String> acceptedPermanent = ConcurrentHashMap.newKeySet();
         private final Map<String, LongAdder> otherAnswers = new ConcurrentHashMap<>();
 
-        Sender(ServiceProcess api, boolean simulate) {
+        Sender(KiwoService api, boolean simulate) {
             this.api = api;
             this.simulate = simulate;
         }

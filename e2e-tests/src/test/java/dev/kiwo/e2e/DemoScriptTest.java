@@ -125,7 +125,8 @@ class DemoScriptTest {
 
     private static long readPid(Path file) {
         try {
-            return Long.parseLong(Files.readString(file).trim());
+            // The pid, then when the system says the process started.
+            return Long.parseLong(Files.readAllLines(file).get(0).trim());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -3,6 +3,9 @@ package dev.kiwo.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kiwo.launcher.App;
+import dev.kiwo.launcher.KiwoService;
+import dev.kiwo.launcher.ManagedProcess;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.LocalKafkaBroker;
@@ -59,13 +62,13 @@ class GracefulShutdownTest {
     void eachServiceExitsWithinItsGracePeriodDuringAJobAndEveryJobEndsOnce() throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.formatIn(dir.resolve("kafka")).start()) {
             String kafka = broker.bootstrapServers();
-            ServiceProcess api = ServiceProcess.startAs("shutdown-api", "api-service", kafka);
-            Map<String, ServiceProcess> stopped = new LinkedHashMap<>();
+            KiwoService api = ServiceJars.startAs("shutdown-api", App.API, kafka);
+            Map<String, KiwoService> stopped = new LinkedHashMap<>();
             stopped.put("classifier", classifier(kafka, 1));
             // Three times the cost: the costliest light job takes 9 s of CPU, so SIGTERM comes while it runs.
             stopped.put("worker-light", worker("worker-light", kafka, 1, "--kiwo.worker.cost.scale=3"));
             stopped.put("worker-heavy", worker("worker-heavy", kafka, 1));
-            List<ServiceProcess> all = new ArrayList<>(stopped.values());
+            List<KiwoService> all = new ArrayList<>(stopped.values());
             all.add(api);
             try {
                 all.forEach(service -> service.awaitReady(START_TIMEOUT));
@@ -83,7 +86,7 @@ class GracefulShutdownTest {
                 report("broker up, job in flight", exits);
                 exits.forEach((name, took) -> assertThat(took).as("%s's exit after SIGTERM", name)
                         .isLessThan(gracePeriod(name)));
-                List<ServiceProcess> next = List.of(classifier(kafka, 2), worker("worker-light", kafka, 2),
+                List<KiwoService> next = List.of(classifier(kafka, 2), worker("worker-light", kafka, 2),
                         worker("worker-heavy", kafka, 2));
                 all.addAll(next);
                 next.forEach(service -> service.awaitReady(START_TIMEOUT));
@@ -96,7 +99,7 @@ class GracefulShutdownTest {
                 assertThat(heavyResult.pool()).isEqualTo("heavy");
                 assertThat(lightResult.pool()).isEqualTo("light");
             } finally {
-                for (ServiceProcess service : all) {
+                for (KiwoService service : all) {
                     service.close();
                 }
             }
@@ -107,9 +110,9 @@ class GracefulShutdownTest {
     void everyConsumerExitsWithinItsGracePeriodAfterABrokerOutageAndWhileTheBrokerIsDown() throws Exception {
         try (LocalKafkaBroker broker = LocalKafkaBroker.formatIn(dir.resolve("kafka")).start()) {
             String kafka = broker.bootstrapServers();
-            List<ServiceProcess> all = new ArrayList<>();
+            List<KiwoService> all = new ArrayList<>();
             try {
-                Map<String, ServiceProcess> consumers = consumers(kafka, 3);
+                Map<String, KiwoService> consumers = consumers(kafka, 3);
                 all.addAll(consumers.values());
                 consumers.values().forEach(service -> service.awaitReady(START_TIMEOUT));
                 outage(broker, Duration.ofSeconds(15));
@@ -118,7 +121,7 @@ class GracefulShutdownTest {
                 Map<String, Duration> afterOutage = terminateAll(consumers);
                 report("after a 15 s broker outage", afterOutage);
 
-                Map<String, ServiceProcess> again = consumers(kafka, 4);
+                Map<String, KiwoService> again = consumers(kafka, 4);
                 all.addAll(again.values());
                 again.values().forEach(service -> service.awaitReady(START_TIMEOUT));
                 broker.stop();
@@ -131,7 +134,7 @@ class GracefulShutdownTest {
                 brokerDown.forEach((name, took) -> assertThat(took).as("%s's exit with the broker down", name)
                         .isLessThan(gracePeriod(name)));
             } finally {
-                for (ServiceProcess service : all) {
+                for (KiwoService service : all) {
                     service.close();
                 }
             }
@@ -139,22 +142,23 @@ class GracefulShutdownTest {
     }
 
     /** The classifier and both pools: every service that consumes from Kafka. */
-    private Map<String, ServiceProcess> consumers(String kafka, int instance) {
-        Map<String, ServiceProcess> consumers = new LinkedHashMap<>();
+    private Map<String, KiwoService> consumers(String kafka, int instance) {
+        Map<String, KiwoService> consumers = new LinkedHashMap<>();
         consumers.put("classifier", classifier(kafka, instance));
         consumers.put("worker-light", worker("worker-light", kafka, instance));
         consumers.put("worker-heavy", worker("worker-heavy", kafka, instance));
         return consumers;
     }
 
-    private static ServiceProcess worker(String pool, String kafka, int instance, String... args) {
+    private static KiwoService worker(String pool, String kafka, int instance, String... args) {
         List<String> all = new ArrayList<>(List.of("--kiwo.worker.instance=" + pool + "-" + instance));
         all.addAll(List.of(args));
-        return ServiceProcess.startAs("shutdown-" + pool + "-" + instance, pool, kafka, all.toArray(String[]::new));
+        return ServiceJars.startAs("shutdown-" + pool + "-" + instance, App.ofModule(pool), kafka,
+                all.toArray(String[]::new));
     }
 
-    private ServiceProcess classifier(String kafka, int instance) {
-        return ServiceProcess.startClassifier("shutdown-classifier-" + instance, kafka,
+    private KiwoService classifier(String kafka, int instance) {
+        return ServiceJars.startClassifier("shutdown-classifier-" + instance, kafka,
                 dir.resolve("streams-state-" + instance));
     }
 
@@ -164,16 +168,20 @@ class GracefulShutdownTest {
         broker.start();
     }
 
-    /** SIGTERM to each at once; how long each took to exit. Fails once one outlives its grace period. */
-    private static Map<String, Duration> terminateAll(Map<String, ServiceProcess> services) {
+    /**
+     * SIGTERM to each at once, as Kubernetes sends it at the start of a pod's grace period; how long each took to
+     * exit. Fails, with the log's last lines, once one outlives its grace period and has to be killed.
+     */
+    private static Map<String, Duration> terminateAll(Map<String, KiwoService> services) {
         Map<String, CompletableFuture<Duration>> exits = new LinkedHashMap<>();
         services.forEach((name, service) -> exits.put(name, CompletableFuture.supplyAsync(() -> {
-            try {
-                return service.terminate(gracePeriod(name));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            Duration grace = gracePeriod(name);
+            ManagedProcess.Stopped stopped = service.stop(grace);
+            if (stopped.killed()) {
+                throw new AssertionError(service.name() + " still ran " + grace.toSeconds() + " s after SIGTERM; "
+                        + "last lines:\n" + service.process().tail(30));
             }
+            return stopped.took();
         })));
         Map<String, Duration> took = new LinkedHashMap<>();
         exits.forEach((name, exit) -> took.put(name, exit.join()));
@@ -224,7 +232,7 @@ class GracefulShutdownTest {
         }
     }
 
-    private static List<String> submitEach(ServiceProcess api, int count) {
+    private static List<String> submitEach(KiwoService api, int count) {
         List<String> jobIds = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             try {
@@ -237,7 +245,7 @@ class GracefulShutdownTest {
         return jobIds;
     }
 
-    private static String submit(ServiceProcess api, String body) throws IOException, InterruptedException {
+    private static String submit(KiwoService api, String body) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(api.uri("/jobs"))
                 .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -245,12 +253,12 @@ class GracefulShutdownTest {
         return JSON.readTree(response.body()).get("jobId").stringValue();
     }
 
-    private static String status(ServiceProcess api, String jobId) throws IOException, InterruptedException {
+    private static String status(KiwoService api, String jobId) throws IOException, InterruptedException {
         return JSON.readTree(HTTP.send(HttpRequest.newBuilder(api.uri("/jobs/" + jobId)).timeout(Duration.ofSeconds(10))
                 .build(), HttpResponse.BodyHandlers.ofString()).body()).path("status").stringValue();
     }
 
-    private static void awaitStatus(ServiceProcess api, String jobId, String wanted) {
+    private static void awaitStatus(KiwoService api, String jobId, String wanted) {
         await(jobId + " " + wanted).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptionsMatching(e -> e instanceof IOException)
                 .until(() -> status(api, jobId), wanted::equals);

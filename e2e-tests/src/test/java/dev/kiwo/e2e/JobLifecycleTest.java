@@ -3,6 +3,8 @@ package dev.kiwo.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kiwo.launcher.App;
+import dev.kiwo.launcher.KiwoService;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
@@ -48,26 +50,26 @@ class JobLifecycleTest {
     private static final String LONG_HEAVY = "{\"fileSizeMb\":1000,\"pageCount\":0,\"imageCount\":0}";
     private static final String SHORT_HEAVY = "{\"fileSizeMb\":50,\"pageCount\":0,\"imageCount\":0}";
 
-    private static final List<ServiceProcess> services = new ArrayList<>();
-    private static ServiceProcess api;
+    private static final List<KiwoService> services = new ArrayList<>();
+    private static KiwoService api;
 
     @BeforeAll
     static void startPipeline() {
         String kafka = KafkaTestBroker.bootstrapServers();
-        api = ServiceProcess.startAs("lifecycle-api", "api-service", kafka);
+        api = ServiceJars.startAs("lifecycle-api", App.API, kafka);
         services.add(api);
-        services.add(ServiceProcess.startAs("lifecycle-classifier", "classifier-service", kafka,
+        services.add(ServiceJars.startAs("lifecycle-classifier", App.CLASSIFIER, kafka,
                 "--spring.kafka.streams.state-dir=" + System.getProperty("kiwo.logs.dir", "target")
                         + "/streams-state"));
-        services.add(ServiceProcess.startAs("lifecycle-worker-light", "worker-light", kafka,
+        services.add(ServiceJars.startAs("lifecycle-worker-light", App.WORKER_LIGHT, kafka,
                 "--kiwo.worker.cost.scale=0.01"));
-        services.add(ServiceProcess.startAs("lifecycle-worker-heavy", "worker-heavy", kafka));
+        services.add(ServiceJars.startAs("lifecycle-worker-heavy", App.WORKER_HEAVY, kafka));
         services.forEach(service -> service.awaitReady(START_TIMEOUT));
     }
 
     @AfterAll
-    static void stopPipeline() throws InterruptedException {
-        for (ServiceProcess service : services) {
+    static void stopPipeline() {
+        for (KiwoService service : services) {
             service.close();
         }
     }

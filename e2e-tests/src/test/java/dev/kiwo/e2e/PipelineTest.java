@@ -2,6 +2,8 @@ package dev.kiwo.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiwo.launcher.App;
+import dev.kiwo.launcher.KiwoService;
 import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
@@ -63,20 +65,20 @@ class PipelineTest {
     private static final Pattern CHECKED_FAMILY = Pattern.compile("kiwo_.*|http_server_requests_.*|spring_kafka_.*");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
 
-    private static final List<ServiceProcess> services = new ArrayList<>();
-    private static final Map<String, ServiceProcess> bySnapshot = new LinkedHashMap<>();
-    private static ServiceProcess api;
+    private static final List<KiwoService> services = new ArrayList<>();
+    private static final Map<String, KiwoService> bySnapshot = new LinkedHashMap<>();
+    private static KiwoService api;
 
     @BeforeAll
     static void startPipeline() {
         String kafka = KafkaTestBroker.bootstrapServers();
-        api = ServiceProcess.start("api-service", kafka);
+        api = ServiceJars.start(App.API, kafka);
         bySnapshot.put("api", api);
-        bySnapshot.put("classifier", ServiceProcess.start("classifier-service", kafka,
+        bySnapshot.put("classifier", ServiceJars.start(App.CLASSIFIER, kafka,
                 "--spring.kafka.streams.state-dir=" + System.getProperty("kiwo.logs.dir", "target") + "/streams-state"));
         // Small cost scale and cap: the test is about routing and delivery, not CPU burn.
-        for (String pool : List.of("worker-light", "worker-heavy")) {
-            bySnapshot.put(pool, ServiceProcess.start(pool, kafka, "--kiwo.worker.cost.scale=0.01",
+        for (App pool : List.of(App.WORKER_LIGHT, App.WORKER_HEAVY)) {
+            bySnapshot.put(pool.id(), ServiceJars.start(pool, kafka, "--kiwo.worker.cost.scale=0.01",
                     "--kiwo.worker.cost.max=500ms"));
         }
         services.addAll(bySnapshot.values());
@@ -84,8 +86,8 @@ class PipelineTest {
     }
 
     @AfterAll
-    static void stopPipeline() throws InterruptedException {
-        for (ServiceProcess service : services) {
+    static void stopPipeline() {
+        for (KiwoService service : services) {
             service.close();
         }
     }
@@ -167,7 +169,7 @@ class PipelineTest {
         }
         assertThat(readResults(jobs, Duration.ofSeconds(60))).containsOnlyKeys(jobs);
 
-        for (Map.Entry<String, ServiceProcess> service : bySnapshot.entrySet()) {
+        for (Map.Entry<String, KiwoService> service : bySnapshot.entrySet()) {
             Set<String> committed = checkedShapes(Files.readString(
                     METRIC_SNAPSHOTS.resolve(service.getKey() + ".prom")));
             Set<String> live = checkedShapes(HTTP.send(HttpRequest.newBuilder(service.getValue()
@@ -197,7 +199,7 @@ class PipelineTest {
                     type -> assertThat(type).startsWith("application/problem+json"));
         });
         assertThat(responses.get(4).statusCode()).isEqualTo(415);
-        assertThat(api.isReady()).isTrue();
+        assertThat(api.ready()).isTrue();
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.kiwo.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiwo.launcher.App;
+import dev.kiwo.launcher.KiwoService;
 import dev.kiwo.testsupport.LocalKafkaBroker;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +35,7 @@ class SaslSslPipelineTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Path LOGS = Path.of(System.getProperty("kiwo.logs.dir", "target/e2e-logs"));
 
-    private static final List<ServiceProcess> services = new ArrayList<>();
+    private static final List<KiwoService> services = new ArrayList<>();
     private static LocalKafkaBroker broker;
 
     @BeforeAll
@@ -43,8 +45,8 @@ class SaslSslPipelineTest {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
-        for (ServiceProcess service : services) {
+    static void stop() {
+        for (KiwoService service : services) {
             service.close();
         }
         if (broker != null) {
@@ -54,11 +56,11 @@ class SaslSslPipelineTest {
 
     @Test
     void aJobPostedToTheApiIsRoutedAndRunOverSaslSsl() throws Exception {
-        ServiceProcess api = start("sasl-ssl-api", "api-service", PASSWORD);
-        start("sasl-ssl-classifier", "classifier-service", PASSWORD,
+        KiwoService api = start("sasl-ssl-api", App.API, PASSWORD);
+        start("sasl-ssl-classifier", App.CLASSIFIER, PASSWORD,
                 "--spring.kafka.streams.state-dir=" + LOGS.resolve("sasl-ssl-streams-state"));
-        start("sasl-ssl-worker-light", "worker-light", PASSWORD, "--kiwo.worker.cost.scale=0.01");
-        for (ServiceProcess service : services) {
+        start("sasl-ssl-worker-light", App.WORKER_LIGHT, PASSWORD, "--kiwo.worker.cost.scale=0.01");
+        for (KiwoService service : services) {
             service.awaitReady(START_TIMEOUT);
         }
 
@@ -76,10 +78,11 @@ class SaslSslPipelineTest {
     @Test
     void aWrongPasswordStopsAServiceAtStartUpWithOneClearLine() throws Exception {
         String wrong = "wrong-" + Long.toHexString(System.nanoTime());
-        ServiceProcess classifier = start("sasl-ssl-wrong-password", "classifier-service", wrong,
+        KiwoService classifier = start("sasl-ssl-wrong-password", App.CLASSIFIER, wrong,
                 "--spring.kafka.streams.state-dir=" + LOGS.resolve("sasl-ssl-wrong-password-state"));
 
-        assertThatThrownBy(() -> classifier.awaitReady(START_TIMEOUT)).hasMessageContaining("exited with 1");
+        assertThatThrownBy(() -> classifier.awaitReady(START_TIMEOUT)).hasMessageContaining("exited during start-up");
+        assertThat(classifier.process().awaitExit(Duration.ofSeconds(10))).as("exit code").isEqualTo(1);
         String log = Files.readString(LOGS.resolve("sasl-ssl-wrong-password.log"));
         assertThat(log).contains("APPLICATION FAILED TO START")
                 .contains("Kafka rejected the login at bootstrap servers " + broker.bootstrapServers()
@@ -89,7 +92,7 @@ class SaslSslPipelineTest {
     }
 
     /** The settings components/kafka-sasl-ssl gives every Deployment, as Spring arguments. */
-    private static ServiceProcess start(String logName, String module, String password, String... more) {
+    private static KiwoService start(String logName, App app, String password, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "--spring.kafka.security.protocol=SASL_SSL",
                 "--spring.kafka.properties.sasl.mechanism=SCRAM-SHA-512",
@@ -98,7 +101,7 @@ class SaslSslPipelineTest {
                 "--spring.kafka.ssl.trust-store-type=PEM",
                 "--spring.kafka.ssl.trust-store-location=" + broker.caCertificate().toUri()));
         args.addAll(List.of(more));
-        ServiceProcess service = ServiceProcess.startAs(logName, module, broker.bootstrapServers(),
+        KiwoService service = ServiceJars.startAs(logName, app, broker.bootstrapServers(),
                 args.toArray(String[]::new));
         services.add(service);
         return service;

@@ -2,10 +2,8 @@ package dev.kiwo.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.kiwo.launcher.ManagedProcess;
+import dev.kiwo.launcher.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +28,6 @@ class BrokerLauncherTest {
 
     private static final Path DEFAULTS = Path.of("src/main/jib/etc/kafka/docker");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final String STARTED = "Kafka Server started";
 
     @TempDir
@@ -39,18 +35,18 @@ class BrokerLauncherTest {
 
     @Test
     void rendersTheEnvironmentFormatsTheStorageOnceAndRestartsOnIt() throws Exception {
-        int port = freePort();
-        Map<String, String> env = brokerEnvironment(port, freePort());
+        int port = Ports.free();
+        Map<String, String> env = brokerEnvironment(port, Ports.free());
 
         Path firstLog = dir.resolve("first.log");
-        Process first = start(env, firstLog);
+        ManagedProcess first = start(env, firstLog);
         try {
-            awaitStarted(first, firstLog);
+            awaitStarted(first);
             try (Admin admin = admin(port)) {
                 admin.createTopics(List.of(new NewTopic("kiwo.restart", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
         } finally {
-            stop(first);
+            first.stop();
         }
         Properties rendered = new Properties();
         try (var in = Files.newBufferedReader(dir.resolve("config/server.properties"))) {
@@ -65,31 +61,30 @@ class BrokerLauncherTest {
 
         // A restarted pod: same variables, same volume. The format step refuses, the broker starts on the data.
         Path secondLog = dir.resolve("second.log");
-        Process second = start(env, secondLog);
+        ManagedProcess second = start(env, secondLog);
         try {
-            awaitStarted(second, secondLog);
+            awaitStarted(second);
             try (Admin admin = admin(port)) {
                 Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
                 assertThat(topics).contains("kiwo.restart");
             }
         } finally {
-            stop(second);
+            second.stop();
         }
         assertThat(Files.readString(secondLog)).contains(BrokerLauncher.ALREADY_FORMATTED);
     }
 
     @Test
     void refusesToStartWithoutAClusterId() throws Exception {
-        Map<String, String> env = brokerEnvironment(freePort(), freePort());
+        Map<String, String> env = brokerEnvironment(Ports.free(), Ports.free());
         env.remove("CLUSTER_ID");
         Path log = dir.resolve("no-cluster-id.log");
-        Process process = start(env, log);
+        ManagedProcess process = start(env, log);
         try {
-            assertThat(process.waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exited").isTrue();
-            assertThat(process.exitValue()).isNotZero();
+            assertThat(process.awaitExit(READY_TIMEOUT)).as("exit code").isNotZero();
             assertThat(Files.readString(log)).contains("CLUSTER_ID").doesNotContain(STARTED);
         } finally {
-            stop(process);
+            process.stop();
         }
     }
 
@@ -118,45 +113,23 @@ class BrokerLauncherTest {
         return env;
     }
 
-    private Process start(Map<String, String> env, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+    private ManagedProcess start(Map<String, String> env, Path log) {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 // A short-lived test broker: quick start-up matters more than peak throughput.
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), BrokerLauncher.class.getName(),
-                DEFAULTS.toString(), dir.resolve("mounted").toString(), dir.resolve("config").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                DEFAULTS.toString(), dir.resolve("mounted").toString(), dir.resolve("config").toString());
         // Only this test's variables: whatever KAFKA_* the build runs with would become broker properties.
-        builder.environment().keySet().removeIf(name -> name.startsWith("KAFKA_") || name.equals("CLUSTER_ID"));
-        builder.environment().putAll(env);
-        return builder.start();
+        return ManagedProcess.start("kafka-broker", command, log, null, env,
+                name -> name.startsWith("KAFKA_") || name.equals("CLUSTER_ID"));
     }
 
-    private static void awaitStarted(Process process, Path log) {
-        Awaitility.await("the broker's start-up, see " + log).atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .failFast("the broker exited, see " + log, () -> !process.isAlive())
-                .until(() -> Files.readString(log).contains(STARTED));
-    }
-
-    private static void stop(Process process) throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            }
-        }
+    private static void awaitStarted(ManagedProcess broker) {
+        broker.watch(line -> line.contains(STARTED)).await(READY_TIMEOUT, "'" + STARTED + "'");
     }
 
     private static Admin admin(int port) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
