@@ -31,7 +31,7 @@ await() {
   local what="$1" deadline=$((SECONDS + ${AWAIT_SECONDS:-180}))
   shift
   until "$@"; do
-    ((SECONDS < deadline)) || { echo "error: no $what; logs in $WORK/logs" >&2; exit 1; }
+    ((SECONDS < deadline)) || { echo "error: no $what; last lines of the logs:" >&2; tail -n 5 "$WORK"/logs/*.log >&2; exit 1; }
     sleep 1
   done
 }

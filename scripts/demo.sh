@@ -30,16 +30,15 @@ say()  { printf '%s\n' "$*"; }
 step() { printf '\n[%s] %s\n' "$1" "$2"; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# What local mode runs, as the launcher records it: pids/NAME.pid (the pid, then its start time), logs/NAME.log.
+# What local mode runs, as the launcher records it in pids/NAME.pid: the pid, then when the process started.
 pid_file() { printf '%s/pids/%s.pid' "$RUN_DIR" "$1"; }
-log_file() { printf '%s/logs/%s.log' "$RUN_DIR" "$1"; }
 pid_of() { head -n 1 "$(pid_file "$1")"; }
 
+# Whether local mode seems to run NAME: a quick look to choose between local mode and a cluster. What is started
+# or stopped, the launcher decides (it also checks the start time).
 running() {
   [[ -f "$(pid_file "$1")" ]] && kill -0 "$(pid_of "$1")" 2>/dev/null
 }
-
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 exec_jar() { printf '%s/%s/target/%s-%s-exec.jar' "$ROOT" "$1" "$1" "$VERSION"; }
 
@@ -95,11 +94,7 @@ build() {
 }
 
 cmd_local() {
-  local name
   require
-  for name in kafka api classifier worker-light worker-heavy; do
-    ! running "$name" || die "local mode already runs ($name, pid $(pid_of "$name")); 'bash scripts/demo.sh stop' first"
-  done
   step 1/2 "Build"
   build
   step 2/2 "Kafka broker (KRaft, one node) on localhost:9092, then the four services, each until ready"
@@ -122,7 +117,11 @@ EOF
 
 cmd_stop() {
   say "Stopping local mode"
-  [[ ! -f "$(exec_jar launcher)" ]] || launcher stop
+  if [[ ! -f "$(exec_jar launcher)" ]]; then
+    compgen -G "$RUN_DIR/pids/*.pid" >/dev/null || { say "nothing runs"; return 0; }
+    die "the launcher is not built, and it stops local mode: mvn -q -DskipTests package -pl launcher -am, then again"
+  fi
+  launcher stop
   say "stopped (data kept in $RUN_DIR/kafka; delete $RUN_DIR for a clean start)"
 }
 

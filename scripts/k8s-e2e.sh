@@ -252,7 +252,8 @@ prerequisites() {
     fail "KIWO_E2E_LOAD_ARGS must keep '--json -' and '--bootstrap-servers HOST:PORT' (the checks read the load's results)"
   [[ "$SAMPLE_INTERVAL" =~ ^[1-9][0-9]*$ ]] || fail "KIWO_E2E_SAMPLE_INTERVAL must be a whole number of seconds"
   local pidfile="${KIWO_RUN_DIR:-$ROOT/.run}/pids/api.pid"
-  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  # A pid file holds the pid, then the process's start time.
+  if [[ -f "$pidfile" ]] && kill -0 "$(head -n 1 "$pidfile")" 2>/dev/null; then
     fail "local mode runs on this machine, so demo.sh load and observe would target it: bash scripts/demo.sh stop"
   fi
   if [[ "$CTX" == "$TEST_CLUSTER_CONTEXT" ]] && ! kubectl config get-contexts "$CTX" >/dev/null 2>&1; then

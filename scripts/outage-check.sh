@@ -61,10 +61,14 @@ cleanup() {
 
 now_ms() { date +%s%3N; }
 
-# CPU ticks (utime + stime) a process has used; fields counted after the command name, which may hold spaces.
 # Whether a service's readiness group answers UP (its actuator port); measured here, not waited for.
 ready() { curl -fs -o /dev/null "http://localhost:$1/actuator/health/readiness"; }
 
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+log_file() { printf '%s/logs/%s.log' "$RUN_DIR" "$1"; }
+
+# CPU ticks (utime + stime) a process has used; fields counted after the command name, which may hold spaces.
 cpu_ticks() {
   local stat rest
   stat="$(cat "/proc/$1/stat")" || return 1
@@ -159,7 +163,6 @@ main_outage() {
   step 4/6 "Broker away for ${OUTAGE_SECONDS}s"
   pid="$(pid_of kafka)"
   launcher kill kafka >/dev/null
-  for ((i = 0; i < 100; i++)); do port_taken 9092 || break; sleep 0.1; done
   t_kill=$(now_ms)
   say "    killed the broker (pid $pid)"
   for name in "${NAMES[@]}"; do

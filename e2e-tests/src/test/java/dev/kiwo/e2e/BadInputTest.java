@@ -75,9 +75,7 @@ class BadInputTest {
 
     @AfterAll
     static void stopPipeline() {
-        for (KiwoService service : services) {
-            service.close();
-        }
+        ServiceJars.stopAll();
     }
 
     static Stream<Arguments> malformedRequests() {

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,6 +46,11 @@ class ChaosTest {
 
     @TempDir
     Path dir;
+
+    @AfterEach
+    void stopWhatStarted() {
+        ServiceJars.stopAll();
+    }
 
     @Test
     void everyAcceptedJobEndsInExactlyOneResultWhenTheClassifierAndEachPoolAreKilled() throws Exception {

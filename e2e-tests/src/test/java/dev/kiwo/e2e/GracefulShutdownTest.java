@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -57,6 +58,11 @@ class GracefulShutdownTest {
 
     @TempDir
     Path dir;
+
+    @AfterEach
+    void stopWhatStarted() {
+        ServiceJars.stopAll();
+    }
 
     @Test
     void eachServiceExitsWithinItsGracePeriodDuringAJobAndEveryJobEndsOnce() throws Exception {

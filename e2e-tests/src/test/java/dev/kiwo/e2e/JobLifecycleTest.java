@@ -69,9 +69,7 @@ class JobLifecycleTest {
 
     @AfterAll
     static void stopPipeline() {
-        for (KiwoService service : services) {
-            service.close();
-        }
+        ServiceJars.stopAll();
     }
 
     @Test

@@ -87,9 +87,7 @@ class PipelineTest {
 
     @AfterAll
     static void stopPipeline() {
-        for (KiwoService service : services) {
-            service.close();
-        }
+        ServiceJars.stopAll();
     }
 
     @Test

@@ -46,9 +46,7 @@ class SaslSslPipelineTest {
 
     @AfterAll
     static void stop() {
-        for (KiwoService service : services) {
-            service.close();
-        }
+        ServiceJars.stopAll();
         if (broker != null) {
             broker.close();
         }

@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The services' runnable jars under test, started as {@link KiwoService}s with the end-to-end tests' defaults: the
@@ -19,7 +21,18 @@ final class ServiceJars {
     private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1");
 
+    /** Every service started here, so that a test failing half-way through its start-up leaves none behind. */
+    private static final List<KiwoService> STARTED = new CopyOnWriteArrayList<>();
+
     private ServiceJars() {
+    }
+
+    /** Stops every service started here that still runs, the latest first. */
+    static void stopAll() {
+        List<KiwoService> started = new ArrayList<>(STARTED);
+        Collections.reverse(started);
+        started.forEach(KiwoService::close);
+        STARTED.clear();
     }
 
     /** Starts {@code app}'s jar on free ports, logging to {@code <module>.log}. */
@@ -61,7 +74,9 @@ final class ServiceJars {
             args.add("--kiwo.api.allow-simulation=true");
         }
         args.addAll(List.of(springArgs));
-        return KiwoService.of(app, jar).name(logName).bootstrapServers(bootstrapServers).jvmOptions(JVM_OPTIONS)
-                .args(args).log(log).start();
+        KiwoService service = KiwoService.of(app, jar).name(logName).bootstrapServers(bootstrapServers)
+                .jvmOptions(JVM_OPTIONS).args(args).log(log).start();
+        STARTED.add(service);
+        return service;
     }
 }

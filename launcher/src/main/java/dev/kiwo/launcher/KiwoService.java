@@ -20,7 +20,6 @@ public final class KiwoService implements AutoCloseable {
     private final List<String> command;
     private final Path log;
     private final Path workDir;
-    private final Map<String, String> environment;
     private volatile ManagedProcess process;
 
     private KiwoService(Builder builder, List<String> command) {
@@ -30,7 +29,6 @@ public final class KiwoService implements AutoCloseable {
         this.command = List.copyOf(command);
         this.log = builder.log;
         this.workDir = builder.workDir;
-        this.environment = Map.copyOf(builder.environment);
     }
 
     /** A service of {@code app} from {@code jar}; by default named by its id, on free ports, logging to name.log. */
@@ -46,13 +44,11 @@ public final class KiwoService implements AutoCloseable {
         private int port = -1;
         private int managementPort = -1;
         private String bootstrapServers;
-        private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         private List<String> prefix = List.of();
         private List<String> jvmOptions = List.of();
         private final List<String> args = new ArrayList<>();
         private Path log;
         private Path workDir;
-        private Map<String, String> environment = Map.of();
 
         private Builder(App app, Path jar) {
             this.app = app;
@@ -75,12 +71,6 @@ public final class KiwoService implements AutoCloseable {
 
         public Builder bootstrapServers(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
-            return this;
-        }
-
-        /** The {@code java} to run; the one running this code unless set. */
-        public Builder java(Path java) {
-            this.java = java;
             return this;
         }
 
@@ -111,11 +101,6 @@ public final class KiwoService implements AutoCloseable {
             return this;
         }
 
-        public Builder environment(Map<String, String> environment) {
-            this.environment = environment;
-            return this;
-        }
-
         /** Starts the JVM; {@link KiwoService#awaitReady} waits for it to be ready. */
         public KiwoService start() {
             if (bootstrapServers == null) {
@@ -126,10 +111,11 @@ public final class KiwoService implements AutoCloseable {
                 managementPort = app.ownManagementPort() ? Ports.free() : port;
             }
             if (log == null) {
-                log = Path.of(name + ".log");
+                log = (workDir != null ? workDir : Path.of("")).resolve(name + ".log");
             }
             List<String> command = new ArrayList<>(prefix);
-            command.add(java.toString());
+            // The JDK running this code runs the services too.
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
                     "--management.server.port=" + managementPort, "--spring.kafka.bootstrap-servers=" + bootstrapServers));
@@ -141,7 +127,7 @@ public final class KiwoService implements AutoCloseable {
     }
 
     private void launch() {
-        process = ManagedProcess.start(name, command, log, workDir, environment);
+        process = ManagedProcess.start(name, command, log, workDir, Map.of());
     }
 
     public String name() {

@@ -19,7 +19,9 @@ import java.util.UUID;
 public final class LocalBroker {
 
     /** The heap local mode gives the broker. */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms256m", "-Xmx768m");
+    public static final String DEFAULT_HEAP = "-Xms256m -Xmx768m";
+
+    private static final List<String> DEFAULT_JVM_OPTIONS = List.of(DEFAULT_HEAP.split(" "));
 
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(90);
 
@@ -30,6 +32,7 @@ public final class LocalBroker {
     private final int port;
     private final List<String> jvmOptions;
     private final List<String> formatArguments;
+    private final List<String> prefix;
 
     private LocalBroker(Builder builder) {
         this.project = builder.project;
@@ -39,6 +42,7 @@ public final class LocalBroker {
         this.port = builder.port;
         this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.formatArguments = List.copyOf(builder.formatArguments);
+        this.prefix = List.copyOf(builder.prefix);
     }
 
     /** A broker with its settings and data in {@code dir}. */
@@ -56,6 +60,7 @@ public final class LocalBroker {
         private List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
         private String extraProperties = "";
         private final List<String> formatArguments = new ArrayList<>();
+        private List<String> prefix = List.of();
 
         private Builder(Path dir, Project project) {
             this.dir = dir;
@@ -72,6 +77,12 @@ public final class LocalBroker {
         /** The host name in the listeners: {@code localhost} unless set. */
         public Builder host(String host) {
             this.host = host;
+            return this;
+        }
+
+        /** What goes before the broker's {@code java}, such as {@code setsid}. */
+        public Builder prefix(List<String> prefix) {
+            this.prefix = prefix;
             return this;
         }
 
@@ -167,7 +178,9 @@ public final class LocalBroker {
         if (!formatted()) {
             format(log.resolveSibling("kafka-format.log"));
         }
-        return ManagedProcess.start("kafka", java("kafka.Kafka", List.of(config.toString())), log);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(java("kafka.Kafka", List.of(config.toString())));
+        return ManagedProcess.start("kafka", command, log);
     }
 
     private List<String> java(String mainClass, List<String> args) {

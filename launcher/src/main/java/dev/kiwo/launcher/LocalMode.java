@@ -25,8 +25,18 @@ import java.util.function.Function;
  */
 public final class LocalMode {
 
+    /** The services' JVM options unless told otherwise. */
+    public static final String DEFAULT_JAVA_OPTIONS = "-Xms64m -Xmx384m -XX:+UseSerialGC";
+
     /** The broker's name among local mode's processes. */
     public static final String KAFKA = "kafka";
+
+    /**
+     * What local mode's processes start under: a session of their own (setsid), so that neither Ctrl-C in the
+     * terminal that started them nor closing it ends them; where there is no setsid (macOS), nohup keeps them from
+     * the terminal's hang-up at least.
+     */
+    private static final List<String> DETACHED = onPath("setsid") ? List.of("setsid") : List.of("nohup");
 
     private static final int KAFKA_PORT = 9092;
     private static final int KAFKA_CONTROLLER_PORT = 9093;
@@ -53,6 +63,9 @@ public final class LocalMode {
             running(name).ifPresent(p -> {
                 throw new IllegalStateException("local mode already runs in " + settings.runDir() + " (" + name
                         + ", pid " + p.pid() + "); stop it first");
+            });
+            unverified(name).ifPresent(pid -> {
+                throw new IllegalStateException(unverifiedMessage(name, pid));
             });
         }
         Map<String, Integer> ports = freePorts ? freePorts() : fixedPorts();
@@ -125,7 +138,12 @@ public final class LocalMode {
                         stopped.took().toMillis() / 1000.0,
                         stopped.killed() ? ": did not stop within " + settings.stopGrace().toSeconds() + " s, killed" : "");
             }
-            deletePidFile(name);
+            Optional<Long> unverified = unverified(name);
+            if (unverified.isPresent()) {
+                out.println("    " + unverifiedMessage(name, unverified.get()));
+            } else {
+                deletePidFile(name);
+            }
         }
     }
 
@@ -155,28 +173,65 @@ public final class LocalMode {
 
     /** The process {@code name} as recorded in its pid file, if it still runs. */
     public Optional<ManagedProcess> running(String name) {
-        Path pidFile = pidFile(name);
-        if (!Files.exists(pidFile)) {
-            return Optional.empty();
-        }
+        List<String> lines = pidFileLines(name);
         try {
-            List<String> lines = Files.readAllLines(pidFile);
-            return ManagedProcess.adopt(name, Long.parseLong(lines.get(0).trim()),
-                    Instant.ofEpochMilli(Long.parseLong(lines.get(1).trim())), log(name));
-        } catch (IOException | RuntimeException e) {
+            return lines.size() < 2 ? Optional.empty() : ManagedProcess.adopt(name, Long.parseLong(lines.get(0)),
+                    Instant.ofEpochMilli(Long.parseLong(lines.get(1))), log(name));
+        } catch (NumberFormatException e) {
             return Optional.empty();
         }
     }
 
+    /**
+     * The pid in {@code name}'s pid file when a process runs under it that {@link #running} cannot confirm is the
+     * one recorded: another start time (a reused pid, or the clock was set) or a pid file without one. Such a
+     * process is neither stopped nor forgotten.
+     */
+    private Optional<Long> unverified(String name) {
+        List<String> lines = pidFileLines(name);
+        if (lines.isEmpty() || running(name).isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(lines.get(0));
+            return ManagedProcess.runs(pid) ? Optional.of(pid) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String unverifiedMessage(String name, long pid) {
+        return name + ": pid " + pid + " of " + pidFile(name) + " runs, but not as the process recorded there (its "
+                + "start time differs: a reused pid or a changed clock); left alone. If it is kiwo's (ps -p " + pid
+                + " -o args), stop it with kill " + pid + ", then delete the pid file";
+    }
+
+    private List<String> pidFileLines(String name) {
+        try {
+            return Files.exists(pidFile(name))
+                    ? Files.readAllLines(pidFile(name)).stream().map(String::trim).filter(l -> !l.isEmpty()).toList()
+                    : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + pidFile(name), e);
+        }
+    }
+
     private ManagedProcess startBroker(Map<String, Integer> ports) {
-        LocalBroker broker = LocalBroker.in(settings.runDir().resolve(KAFKA), settings.project())
+        LocalBroker broker = LocalBroker.in(settings.runDir().resolve(KAFKA), settings.project()).prefix(DETACHED)
                 .ports(ports.get("KAFKA_PORT"), ports.get("KAFKA_CONTROLLER_PORT"))
                 .jvmOptions(settings.kafkaJvmOptions()).build();
         if (!broker.formatted()) {
             out.println("    formatting the broker's storage in " + broker.dir().resolve("data"));
         }
-        ManagedProcess process = broker.start(log(KAFKA), settings.readyTimeout());
-        writePidFile(process);
+        // Recorded before the wait: should this command die while waiting, stop still finds the broker.
+        ManagedProcess process = recorded(broker.launch(log(KAFKA)));
+        try {
+            Readiness.await(process, Readiness.acceptsConnections(broker.port()), settings.readyTimeout());
+        } catch (RuntimeException e) {
+            process.stop(settings.stopGrace());
+            deletePidFile(KAFKA);
+            throw e;
+        }
         out.printf("    kafka ready on %s (pid %d)%n", broker.bootstrapServers(), process.pid());
         return process;
     }
@@ -195,17 +250,21 @@ public final class LocalMode {
             default -> List.<String>of();
         });
         args.addAll(settings.extraArgs().apply(app));
-        KiwoService service = KiwoService.of(app, settings.project().execJar(app.module()))
+        KiwoService service = KiwoService.of(app, jar).prefix(DETACHED)
                 .ports(ports.get(portKey(app)), ports.get(managementPortKey(app)))
                 .bootstrapServers("localhost:" + ports.get("KAFKA_PORT"))
                 .jvmOptions(settings.javaOptions()).args(args).log(log(app.id())).start();
-        writePidFile(service.process());
-        return service.process();
+        return recorded(service.process());
     }
 
     private void awaitReady(App app, ManagedProcess process, Map<String, Integer> ports) {
         Readiness.await(process, Readiness.actuator(ports.get(managementPortKey(app))), settings.readyTimeout());
         out.printf("    %s ready%n", app.id());
+    }
+
+    private static boolean onPath(String command) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
     private static List<String> names() {
@@ -284,8 +343,15 @@ public final class LocalMode {
         return settings.runDir().resolve("logs").resolve(name + ".log");
     }
 
-    private void writePidFile(ManagedProcess process) {
-        write(pidFile(process.name()), process.pid() + "\n" + process.startInstant().toEpochMilli() + "\n");
+    /** Writes {@code process}'s pid file; stops the process if that fails, so nothing runs unrecorded. */
+    private ManagedProcess recorded(ManagedProcess process) {
+        try {
+            write(pidFile(process.name()), process.pid() + "\n" + process.startInstant().toEpochMilli() + "\n");
+            return process;
+        } catch (RuntimeException e) {
+            process.stop(settings.stopGrace());
+            throw e;
+        }
     }
 
     private void deletePidFile(String name) {

@@ -27,20 +27,23 @@ public final class LocalModeCommand {
         @Option(names = "--run-dir", required = true, description = "Where local mode keeps pids, ports, logs and data.")
         Path runDir;
 
-        @Option(names = "--java-opts", defaultValue = "${env:JAVA_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC}",
-                description = "JVM options of the services (default: env JAVA_OPTS, else ${DEFAULT-VALUE}).")
+        @Option(names = "--java-opts", defaultValue = "${env:JAVA_OPTS:-" + LocalMode.DEFAULT_JAVA_OPTIONS + "}",
+                description = "JVM options of the services (default: env JAVA_OPTS, else " + LocalMode.DEFAULT_JAVA_OPTIONS
+                        + ").")
         String javaOptions;
 
-        @Option(names = "--kafka-heap", defaultValue = "${env:KAFKA_HEAP:--Xms256m -Xmx768m}",
-                description = "JVM options of the broker (default: env KAFKA_HEAP, else ${DEFAULT-VALUE}).")
+        @Option(names = "--kafka-heap", defaultValue = "${env:KAFKA_HEAP:-" + LocalBroker.DEFAULT_HEAP + "}",
+                description = "JVM options of the broker (default: env KAFKA_HEAP, else " + LocalBroker.DEFAULT_HEAP + ").")
         String kafkaJvmOptions;
 
-        @Option(names = "--ready-timeout", defaultValue = "${env:READY_TIMEOUT:-180}",
-                description = "Seconds a process may take to become ready (default: env READY_TIMEOUT, else 180).")
+        @Option(names = "--ready-timeout", defaultValue = "${env:READY_TIMEOUT:-" + Readiness.TIMEOUT_SECONDS + "}",
+                description = "Seconds a process may take to become ready (default: env READY_TIMEOUT, else "
+                        + Readiness.TIMEOUT_SECONDS + ").")
         long readySeconds;
 
-        @Option(names = "--stop-grace", defaultValue = "${env:STOP_TIMEOUT:-45}",
-                description = "Seconds between SIGTERM and SIGKILL (default: env STOP_TIMEOUT, else 45).")
+        @Option(names = "--stop-grace", defaultValue = "${env:STOP_TIMEOUT:-" + ManagedProcess.STOP_GRACE_SECONDS + "}",
+                description = "Seconds between SIGTERM and SIGKILL (default: env STOP_TIMEOUT, else "
+                        + ManagedProcess.STOP_GRACE_SECONDS + ").")
         long stopSeconds;
 
         LocalMode localMode() {

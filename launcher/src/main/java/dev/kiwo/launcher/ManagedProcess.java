@@ -35,11 +35,15 @@ public final class ManagedProcess {
      * The one stop rule: SIGTERM, as Kubernetes sends at the start of a pod's grace period; SIGKILL if the process
      * still runs after this. Longer than the pods' 30 s grace, because a laptop's JVMs drain more slowly.
      */
-    public static final Duration STOP_GRACE = Duration.ofSeconds(45);
+    public static final int STOP_GRACE_SECONDS = 45;
+
+    /** {@link #STOP_GRACE_SECONDS} as a duration. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(STOP_GRACE_SECONDS);
 
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final long TAIL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long EXIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final Duration COLLECT_WAIT = Duration.ofSeconds(5);
 
     private final String name;
     private final Process process;
@@ -109,7 +113,12 @@ public final class ManagedProcess {
     public static Optional<ManagedProcess> adopt(String name, long pid, Instant started, Path log) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                 .filter(h -> h.info().startInstant().map(ManagedProcess::toMillis).filter(started::equals).isPresent())
-                .map(h -> new ManagedProcess(name, null, h, log, 0));
+                .map(h -> new ManagedProcess(name, null, h, log, 0)).filter(ManagedProcess::alive);
+    }
+
+    /** Whether a process runs as {@code pid}: one that has ended but is not yet collected does not. */
+    public static boolean runs(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && !zombie(pid);
     }
 
     static Instant toMillis(Instant instant) {
@@ -138,7 +147,25 @@ public final class ManagedProcess {
     }
 
     public boolean alive() {
-        return handle.isAlive();
+        return handle.isAlive() && (process != null || !zombie());
+    }
+
+    /**
+     * Whether the system keeps the ended process only for its parent to collect: after the launcher's own JVM has
+     * exited, the parent is init, which may be slow to collect or, in a container, never; the JDK counts such a
+     * process as alive.
+     */
+    private boolean zombie() {
+        return zombie(handle.pid());
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     public Path log() {
@@ -171,12 +198,11 @@ public final class ManagedProcess {
     public Stopped stop(Duration grace) {
         long start = System.nanoTime();
         boolean killed = false;
-        if (handle.isAlive()) {
+        if (alive()) {
             handle.destroy();
             if (!exited(grace)) {
                 killed = true;
-                handle.destroyForcibly();
-                exited(KILL_WAIT);
+                kill();
             }
         }
         return new Stopped(Duration.ofNanos(System.nanoTime() - start), killed);
@@ -196,10 +222,18 @@ public final class ManagedProcess {
             // Not our child: the system cannot notify us of its exit, and the JDK's own polling backs off to
             // seconds, which would blur the stop times local mode's checks report.
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (handle.isAlive() && System.nanoTime() < deadline) {
+            while (alive() && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(EXIT_POLL_NANOS);
             }
-            return !handle.isAlive();
+            if (alive()) {
+                return false;
+            }
+            // Ended: give init a moment to collect it, so that it is gone from the process table as before.
+            long collected = System.nanoTime() + COLLECT_WAIT.toNanos();
+            while (handle.isAlive() && System.nanoTime() < collected) {
+                LockSupport.parkNanos(EXIT_POLL_NANOS);
+            }
+            return true;
         }
         try {
             process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -210,7 +244,7 @@ public final class ManagedProcess {
             throw new IllegalStateException("waiting for " + name + " to exit failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return !handle.isAlive();
+            return !alive();
         }
     }
 
@@ -261,7 +295,7 @@ public final class ManagedProcess {
         public Duration await(Duration timeout, String what) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (seenNanos < 0) {
-                if (!alive() && !followerRunning()) {
+                if (!alive() && !followerRunning() && seenNanos < 0) {
                     throw new IllegalStateException(name + " exited before " + what + "; last lines of " + log + ":\n"
                             + tail(15));
                 }
@@ -300,10 +334,13 @@ public final class ManagedProcess {
             byte[] buffer = new byte[64 * 1024];
             ByteArrayOutputStream partial = new ByteArrayOutputStream();
             while (true) {
-                boolean ended = !handle.isAlive();
+                boolean ended = !alive();
                 int n = file.read(buffer);
                 if (n <= 0) {
                     if (ended) {
+                        if (partial.size() > 0) {
+                            line(partial.toString(StandardCharsets.UTF_8), System.nanoTime());
+                        }
                         return;
                     }
                     LockSupport.parkNanos(TAIL_POLL_NANOS);

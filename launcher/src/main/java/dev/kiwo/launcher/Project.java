@@ -37,12 +37,14 @@ public record Project(Path root, String version) {
 
     private static String builtVersion() {
         try (InputStream in = Project.class.getResourceAsStream("/kiwo-launcher.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("kiwo-launcher.properties is missing from the launcher's jar");
+            }
             Properties properties = new Properties();
             properties.load(in);
             return properties.getProperty("version");
-        } catch (IOException | NullPointerException e) {
-            throw new UncheckedIOException("kiwo-launcher.properties is missing from the launcher's jar",
-                    e instanceof IOException io ? io : new IOException(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the launcher's kiwo-launcher.properties", e);
         }
     }
 }

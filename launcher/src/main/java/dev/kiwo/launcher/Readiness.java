@@ -20,7 +20,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class Readiness {
 
     /** How long local mode, tests and benchmarks give a process to become ready unless told otherwise. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(180);
+    public static final int TIMEOUT_SECONDS = 180;
+
+    /** {@link #TIMEOUT_SECONDS} as a duration. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(TIMEOUT_SECONDS);
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -107,4 +107,17 @@ class ManagedProcessTest {
         assertThat(process.alive()).isFalse();
         assertThat(ManagedProcess.adopt("shell", pid, started, process.log())).isEmpty();
     }
+
+    @Test
+    void anEndedProcessWaitingToBeCollectedIsNotAlive() throws Exception {
+        // The shell's background child ends at once; the shell, replaced by sleep, never collects it.
+        shell("sleep 0.1 & echo $!; exec sleep 30");
+        process.watch(line -> line.matches("\\d+")).await(Duration.ofSeconds(10), "the child's pid");
+        long child = Long.parseLong(process.tail(1).strip());
+        Thread.sleep(1000);
+        Instant started = ProcessHandle.of(child).flatMap(h -> h.info().startInstant()).orElseThrow();
+
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).as("the JDK's view").contains(true);
+        assertThat(ManagedProcess.adopt("child", child, ManagedProcess.toMillis(started), process.log())).isEmpty();
+    }
 }
