@@ -3,6 +3,7 @@ package dev.kiwo.worker;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.KiwoHeaders;
+import dev.kiwo.worker.config.WorkerProperties;
 import dev.kiwo.worker.metrics.WorkerMetrics;
 import dev.kiwo.worker.processing.JobProcessor;
 import dev.kiwo.worker.results.ResultPublisher;

@@ -6,6 +6,7 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.TopicLayout;
 import dev.kiwo.model.Topics;
+import dev.kiwo.worker.config.WorkerProperties;
 import dev.kiwo.worker.health.ListenerContainersHealthIndicator;
 import dev.kiwo.worker.metrics.WorkerMetrics;
 import dev.kiwo.worker.processing.CancellationWatch;

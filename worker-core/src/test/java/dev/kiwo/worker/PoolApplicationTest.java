@@ -12,6 +12,7 @@ import dev.kiwo.model.Topic;
 import dev.kiwo.model.Topics;
 import dev.kiwo.testsupport.KafkaTestBroker;
 import dev.kiwo.testsupport.TopicReader;
+import dev.kiwo.worker.config.WorkerProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

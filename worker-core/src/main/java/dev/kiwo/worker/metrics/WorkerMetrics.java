@@ -3,7 +3,7 @@ package dev.kiwo.worker.metrics;
 import dev.kiwo.model.JobClass;
 import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

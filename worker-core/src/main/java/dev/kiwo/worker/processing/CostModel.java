@@ -1,7 +1,7 @@
 package dev.kiwo.worker.processing;
 
 import dev.kiwo.model.Job;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 
 /**
  * How much CPU a job costs, deterministically from its size:

@@ -5,7 +5,7 @@ import dev.kiwo.model.Job;
 import dev.kiwo.model.JobErrorCode;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 import dev.kiwo.worker.results.StatusEvents;
 import java.time.Clock;
 import java.time.Duration;

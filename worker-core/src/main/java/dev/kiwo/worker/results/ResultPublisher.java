@@ -7,7 +7,7 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.KiwoHeaders;
 import dev.kiwo.model.Topics;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

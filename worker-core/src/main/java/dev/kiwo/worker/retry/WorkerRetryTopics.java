@@ -1,8 +1,7 @@
 package dev.kiwo.worker.retry;
 
 import dev.kiwo.model.Topics;
-import dev.kiwo.worker.WorkerAutoConfiguration;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 import dev.kiwo.worker.metrics.WorkerMetrics;
 import dev.kiwo.worker.results.ResultPublisher;
 import java.time.Clock;
@@ -33,7 +32,7 @@ import org.springframework.util.backoff.BackOffExecution;
  * for each delay tier in {@code kiwo.worker.retry.delays}, whose consumer pauses only that partition until
  * the record is due, and after {@code kiwo.worker.retry.attempts} attempts to the shared {@code jobs.dlq}.
  * The forwarding is made transactional by {@link TransactionalForwarder}. The topics are declared by
- * {@link WorkerAutoConfiguration} with the partition counts of their job topic, not by Spring's retry
+ * the worker auto-configuration with the partition counts of their job topic, not by Spring's retry
  * support, which would also declare {@code jobs.dlq} with the job topics' partition count.
  */
 @Configuration(proxyBeanMethods = false)

@@ -3,7 +3,7 @@ package dev.kiwo.worker.processing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiwo.model.Job;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;

@@ -12,7 +12,7 @@ import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.Topics;
-import dev.kiwo.worker.WorkerProperties;
+import dev.kiwo.worker.config.WorkerProperties;
 import dev.kiwo.worker.results.StatusEvents;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

@@ -1,4 +1,4 @@
-package dev.kiwo.worker;
+package dev.kiwo.worker.config;
 
 import dev.kiwo.model.Topics;
 import java.net.InetAddress;
