@@ -1,5 +1,7 @@
 package dev.kiwo.launcher;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -263,7 +265,7 @@ public final class LocalMode {
     }
 
     private static boolean onPath(String command) {
-        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
@@ -325,7 +327,7 @@ public final class LocalMode {
             throw new IllegalStateException("local mode has not run in " + settings.runDir() + ": start it first");
         }
         Properties properties = new Properties();
-        try (var in = Files.newBufferedReader(portsFile())) {
+        try (BufferedReader in = Files.newBufferedReader(portsFile())) {
             properties.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + portsFile(), e);
