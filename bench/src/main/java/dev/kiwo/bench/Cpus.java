@@ -1,8 +1,6 @@
 package dev.kiwo.bench;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.kiwo.launcher.ManagedProcess;
 
 /** CPU pinning with {@code taskset}, where the machine has it and enough CPUs. */
 final class Cpus {
@@ -10,20 +8,14 @@ final class Cpus {
     private Cpus() {
     }
 
-    static boolean canPin() {
-        if (Runtime.getRuntime().availableProcessors() < 2) {
-            return false;
-        }
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "taskset"))) {
-                return true;
-            }
-        }
-        return false;
+    /** Parameter {@code pin-cpus}: {@code auto} (the default) pins where the machine can, else true or false. */
+    static boolean pin(Params params) {
+        String pin = params.string("pin-cpus", "auto", "auto");
+        return pin.equals("auto") ? canPin() : Boolean.parseBoolean(pin);
+    }
+
+    private static boolean canPin() {
+        return Runtime.getRuntime().availableProcessors() >= 2 && ManagedProcess.onPath("taskset");
     }
 
     /** How many CPUs a taskset list names: {@code 0}, {@code 0,1}, {@code 0-3}, {@code 0,2-3}. */

@@ -50,8 +50,7 @@ final class IsolationExperiment implements Experiment {
         int heavyConcurrency = params.integer("heavy-concurrency", 1, 1);
         int sharedConcurrency = params.integer("shared-concurrency", lightConcurrency + heavyConcurrency,
                 lightConcurrency + heavyConcurrency);
-        boolean pin = params.string("pin-cpus", "auto", "auto").equals("auto") ? Cpus.canPin() : Boolean.parseBoolean(
-                params.string("pin-cpus", "auto", "auto"));
+        boolean pin = Cpus.pin(params);
         String lightCpus = params.string("light-cpus", "0", "0");
         String heavyCpus = params.string("heavy-cpus", "1", "1");
         String sharedCpus = params.string("shared-cpus", "0,1", "0,1");
@@ -60,10 +59,8 @@ final class IsolationExperiment implements Experiment {
 
         out.println("[isolation] broker, api and classifier");
         stack.startBroker();
-        LocalStack.Service api = stack.startService("api", "api-service", List.of(), jvm, List.of());
-        LocalStack.Service classifier = stack.startService("classifier", "classifier-service", List.of(), jvm,
-                List.of("--spring.kafka.streams.state-dir=" + stack.runDir().resolve("state/classifier"),
-                        "--spring.kafka.streams.application-id=bench-classifier-" + System.currentTimeMillis()));
+        LocalStack.Service api = stack.startApi(jvm);
+        LocalStack.Service classifier = stack.startClassifier(jvm);
         api.awaitReady();
         classifier.awaitReady();
         Map<String, Object> byMode = new LinkedHashMap<>();
@@ -75,25 +72,19 @@ final class IsolationExperiment implements Experiment {
             out.printf("%n[isolation] mode %s: starting workers%n", mode);
             if (SHARED.equals(mode)) {
                 pools = List.of(SHARED);
-                workers.add(stack.startService("worker-shared", "worker-light",
-                        pin ? List.of("taskset", "-c", sharedCpus) : List.of(),
-                        withCpus(jvm, pin ? Cpus.count(sharedCpus) : 0),
-                        workerArgs("bench-" + run, sharedConcurrency, List.of(
+                workers.add(stack.startPool("worker-shared", "worker-light", pin ? sharedCpus : null, jvm,
+                        "bench-" + run, sharedConcurrency, List.of(
                                 "--kiwo.worker.topics=jobs.light,jobs.heavy", "--kiwo.worker.pool=shared",
                                 // One pool that takes heavy jobs needs the heavy pool's poll settings, or a poll of
                                 // ten heavy jobs would exceed the poll interval.
                                 "--spring.kafka.consumer.max-poll-records=1",
-                                "--spring.kafka.consumer.properties[max.poll.interval.ms]=600000"))));
+                                "--spring.kafka.consumer.properties[max.poll.interval.ms]=600000")));
             } else if (SPLIT.equals(mode)) {
                 pools = List.of("light", "heavy");
-                workers.add(stack.startService("worker-light", "worker-light",
-                        pin ? List.of("taskset", "-c", lightCpus) : List.of(),
-                        withCpus(jvm, pin ? Cpus.count(lightCpus) : 0),
-                        workerArgs("bench-" + run + "-light", lightConcurrency, List.of())));
-                workers.add(stack.startService("worker-heavy", "worker-heavy",
-                        pin ? List.of("taskset", "-c", heavyCpus) : List.of(),
-                        withCpus(jvm, pin ? Cpus.count(heavyCpus) : 0),
-                        workerArgs("bench-" + run + "-heavy", heavyConcurrency, List.of())));
+                workers.add(stack.startPool("worker-light", "worker-light", pin ? lightCpus : null, jvm,
+                        "bench-" + run + "-light", lightConcurrency, List.of()));
+                workers.add(stack.startPool("worker-heavy", "worker-heavy", pin ? heavyCpus : null, jvm,
+                        "bench-" + run + "-heavy", heavyConcurrency, List.of()));
             } else {
                 throw new IllegalArgumentException("unknown mode " + mode + " (shared, split)");
             }
@@ -139,24 +130,6 @@ final class IsolationExperiment implements Experiment {
         }
         report.put("modes", byMode);
         summarise(report, byMode, outDir, timelines, burstAt, burstFor, pin, lightCpus, heavyCpus, sharedCpus);
-    }
-
-    private static List<String> workerArgs(String group, int concurrency, List<String> extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--spring.kafka.consumer.group-id=" + group,
-                // A new group per run starts at the end, so one mode never sees the other's leftovers.
-                "--spring.kafka.consumer.auto-offset-reset=latest",
-                "--spring.kafka.listener.concurrency=" + concurrency));
-        args.addAll(extra);
-        return args;
-    }
-
-    private static List<String> withCpus(List<String> jvm, int cpus) {
-        List<String> all = new ArrayList<>(jvm);
-        if (cpus > 0) {
-            all.add("-XX:ActiveProcessorCount=" + cpus);
-        }
-        return all;
     }
 
     /** Waits for {@code accepted} results of jobs submitted since {@code since}; returns those results. */

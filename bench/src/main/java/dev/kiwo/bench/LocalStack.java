@@ -97,6 +97,38 @@ final class LocalStack implements AutoCloseable {
         return p;
     }
 
+    /** The API, as the pool experiments start it. */
+    Service startApi(List<String> jvm) {
+        return startService("api", "api-service", List.of(), jvm, List.of());
+    }
+
+    /**
+     * The classifier, as the pool experiments start it: its state in the run directory and an application id of its
+     * own, so that no earlier run's offsets or state count.
+     */
+    Service startClassifier(List<String> jvm) {
+        return startService("classifier", "classifier-service", List.of(), jvm,
+                List.of("--spring.kafka.streams.state-dir=" + runDir.resolve("state/classifier"),
+                        "--spring.kafka.streams.application-id=bench-classifier-" + System.currentTimeMillis()));
+    }
+
+    /**
+     * A worker pool in a consumer group of its own that starts at the end (a new group per run never sees another
+     * run's leftovers), with {@code concurrency} consumers; pinned to the taskset list {@code cpus} unless it is null,
+     * its JVM then told as many processors.
+     */
+    Service startPool(String name, String module, String cpus, List<String> jvm, String group, int concurrency,
+                      List<String> extraArgs) {
+        List<String> jvmOptions = new ArrayList<>(jvm);
+        if (cpus != null) {
+            jvmOptions.add("-XX:ActiveProcessorCount=" + Cpus.count(cpus));
+        }
+        List<String> args = new ArrayList<>(List.of("--spring.kafka.consumer.group-id=" + group,
+                "--spring.kafka.consumer.auto-offset-reset=latest", "--spring.kafka.listener.concurrency=" + concurrency));
+        args.addAll(extraArgs);
+        return startService(name, module, cpus != null ? List.of("taskset", "-c", cpus) : List.of(), jvmOptions, args);
+    }
+
     /**
      * Starts a service's runnable jar on free ports against this broker, in the run directory, its output in
      * {@code logs/NAME.log}.

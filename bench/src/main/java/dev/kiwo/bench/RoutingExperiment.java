@@ -104,8 +104,7 @@ final class RoutingExperiment implements Experiment {
                 params.number("cost-ms-per-image", 20, 20));
         int lightConcurrency = params.integer("light-concurrency", 4, 4);
         int heavyConcurrency = params.integer("heavy-concurrency", 1, 1);
-        String pinParam = params.string("pin-cpus", "auto", "auto");
-        boolean pin = pinParam.equals("auto") ? Cpus.canPin() : Boolean.parseBoolean(pinParam);
+        boolean pin = Cpus.pin(params);
         String lightCpus = params.string("light-cpus", "0", "0");
         String heavyCpus = params.string("heavy-cpus", "1", "1");
         List<String> jvm = params.strings("worker-jvm", "-Xms64m,-Xmx384m,-XX:+UseSerialGC",
@@ -113,10 +112,8 @@ final class RoutingExperiment implements Experiment {
 
         out.println("[routing] broker, api, classifier and split pools");
         stack.startBroker();
-        LocalStack.Service api = stack.startService("api", "api-service", List.of(), jvm, List.of());
-        LocalStack.Service classifier = stack.startService("classifier", "classifier-service", List.of(), jvm,
-                List.of("--spring.kafka.streams.state-dir=" + stack.runDir().resolve("state/classifier"),
-                        "--spring.kafka.streams.application-id=bench-classifier-" + System.currentTimeMillis()));
+        LocalStack.Service api = stack.startApi(jvm);
+        LocalStack.Service classifier = stack.startClassifier(jvm);
         // The model's log lines are caught as they pass, the last one kept.
         AtomicReference<String> costModelLine = new AtomicReference<>("");
         classifier.process.watch(line -> {
@@ -129,12 +126,10 @@ final class RoutingExperiment implements Experiment {
         classifier.awaitReady();
         String run = "routing-" + System.currentTimeMillis();
         List<LocalStack.Service> workers = List.of(
-                stack.startService("worker-light", "worker-light", pin ? List.of("taskset", "-c", lightCpus) : List.of(),
-                        withCpus(jvm, pin ? Cpus.count(lightCpus) : 0),
-                        workerArgs("bench-" + run + "-light", lightConcurrency)),
-                stack.startService("worker-heavy", "worker-heavy", pin ? List.of("taskset", "-c", heavyCpus) : List.of(),
-                        withCpus(jvm, pin ? Cpus.count(heavyCpus) : 0),
-                        workerArgs("bench-" + run + "-heavy", heavyConcurrency)));
+                stack.startPool("worker-light", "worker-light", pin ? lightCpus : null, jvm, "bench-" + run + "-light",
+                        lightConcurrency, List.of()),
+                stack.startPool("worker-heavy", "worker-heavy", pin ? heavyCpus : null, jvm, "bench-" + run + "-heavy",
+                        heavyConcurrency, List.of()));
         for (LocalStack.Service w : workers) {
             w.awaitReady();
             w.awaitAssigned();
@@ -222,20 +217,6 @@ final class RoutingExperiment implements Experiment {
         report.put("phases", byPhase);
         summarise(report, byPhase, samples, phases, t0, trainingFigures, switchFigures, budgetMs, pin, lightCpus,
                 heavyCpus, outDir, out);
-    }
-
-    private static List<String> workerArgs(String group, int concurrency) {
-        return List.of("--spring.kafka.consumer.group-id=" + group,
-                "--spring.kafka.consumer.auto-offset-reset=latest",
-                "--spring.kafka.listener.concurrency=" + concurrency);
-    }
-
-    private static List<String> withCpus(List<String> jvm, int cpus) {
-        List<String> all = new ArrayList<>(jvm);
-        if (cpus > 0) {
-            all.add("-XX:ActiveProcessorCount=" + cpus);
-        }
-        return all;
     }
 
     private static List<Submitted> send(PacedJobs jobs, List<PacedJobs.Stream> streams, Duration duration, long seed,

@@ -1,7 +1,6 @@
 package dev.kiwo.launcher;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,7 +37,7 @@ public final class LocalMode {
      * terminal that started them nor closing it ends them; where there is no setsid (macOS), nohup keeps them from
      * the terminal's hang-up at least.
      */
-    private static final List<String> DETACHED = onPath("setsid") ? List.of("setsid") : List.of("nohup");
+    private static final List<String> DETACHED = ManagedProcess.onPath("setsid") ? List.of("setsid") : List.of("nohup");
 
     private static final int KAFKA_PORT = 9092;
     private static final int KAFKA_CONTROLLER_PORT = 9093;
@@ -262,11 +261,6 @@ public final class LocalMode {
     private void awaitReady(App app, ManagedProcess process, Map<String, Integer> ports) {
         Readiness.await(process, Readiness.actuator(ports.get(managementPortKey(app))), settings.readyTimeout());
         out.printf("    %s ready%n", app.id());
-    }
-
-    private static boolean onPath(String command) {
-        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
     private static List<String> names() {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,12 @@ public final class ManagedProcess {
     /** Whether a process runs as {@code pid}: one that has ended but is not yet collected does not. */
     public static boolean runs(long pid) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && !zombie(pid);
+    }
+
+    /** Whether {@code command} is an executable in a directory of {@code PATH}, as a started process finds it. */
+    public static boolean onPath(String command) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 
     static Instant toMillis(Instant instant) {
