@@ -25,12 +25,17 @@ public abstract class DefaultsFileEnvironmentPostProcessor implements Environmen
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        addLast(environment, file, getClass().getClassLoader());
+    }
+
+    /** Adds the YAML {@code file} from the classpath after every property source, unless it is there already. */
+    public static void addLast(ConfigurableEnvironment environment, String file, ClassLoader classLoader) {
         if (environment.getPropertySources().contains(file)) {
             return;
         }
         try {
             for (PropertySource<?> source : new YamlPropertySourceLoader().load(file,
-                    new ClassPathResource(file, getClass().getClassLoader()))) {
+                    new ClassPathResource(file, classLoader))) {
                 environment.getPropertySources().addLast(source);
             }
         } catch (IOException e) {

@@ -118,7 +118,7 @@ public final class ManagedProcess {
     }
 
     /** Whether a process runs as {@code pid}: one that has ended but is not yet collected does not. */
-    public static boolean runs(long pid) {
+    static boolean runs(long pid) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && !zombie(pid);
     }
 

@@ -44,7 +44,7 @@ public final class PreferWait {
     }
 
     /** The {@code Preference-Applied} value for a wait. */
-    public static String applied(Duration wait) {
+    private static String applied(Duration wait) {
         return "wait=" + wait.toSeconds();
     }
 

@@ -85,6 +85,8 @@ public final class CostModel {
     private MergingDigest residuals;
     private long samples;
     private double recentRelativeError;
+    /** The configured quantile of the errors, computed once per change of the digest rather than per prediction. */
+    private double errorQuantile = Double.NaN;
     private final Map<Rejection, LongAdder> rejections = counters(Rejection.class);
     private final Map<Fallback, LongAdder> fallbacks = counters(Fallback.class);
     private final LongAdder covarianceResets = new LongAdder();
@@ -193,6 +195,7 @@ public final class CostModel {
         double error = processingMs - dot(theta, x);
         if (samples >= settings.residualWarmup()) {
             residuals.add(error);
+            errorQuantile = Double.NaN;
             double relative = Math.abs(error) / Math.max(processingMs, RELATIVE_ERROR_FLOOR_MS);
             recentRelativeError += RECENT_ERROR_WEIGHT * (relative - recentRelativeError);
         }
@@ -229,7 +232,10 @@ public final class CostModel {
             return fallBack(Fallback.INACCURATE);
         }
         double[] x = features(fileSizeMb, pageCount, imageCount);
-        double prediction = x == null ? Double.NaN : dot(theta, x) + residuals.quantile(settings.quantile());
+        if (Double.isNaN(errorQuantile)) {
+            errorQuantile = residuals.quantile(settings.quantile());
+        }
+        double prediction = x == null ? Double.NaN : dot(theta, x) + errorQuantile;
         if (!Double.isFinite(prediction)) {
             return fallBack(Fallback.NOT_FINITE);
         }
@@ -297,6 +303,7 @@ public final class CostModel {
         // A decoded digest is laid out differently from one that was added to (merge buffers, sort direction), so
         // this instance continues from the decoded copy: it then learns exactly as an instance restored from here.
         residuals = MergingDigest.fromBytes(ByteBuffer.wrap(bytes.array()));
+        errorQuantile = Double.NaN;
         return new CostModelState(CostModelState.CURRENT_VERSION, coefficients, rows, samples,
                 Base64.getEncoder().encodeToString(bytes.array()), recentRelativeError);
     }
@@ -328,6 +335,7 @@ public final class CostModel {
             samples = 0;
             recentRelativeError = 0;
             residuals = new MergingDigest(settings.compression());
+            errorQuantile = Double.NaN;
             resetCovariance();
         } else if (!covarianceHealthy()) {
             resetCovariance();

@@ -34,7 +34,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,16 +129,10 @@ final class CostLearning {
             if (result.status() != JobStatus.SUCCEEDED) {
                 return;
             }
-            long from = Math.max(0, record.timestamp() - retentionMs);
-            long to = record.timestamp() > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE
-                    : record.timestamp() + retentionMs;
-            try (WindowStoreIterator<String> routedJob = routed.fetch(record.key(), from, to)) {
-                CostSample sample = routedJob.hasNext()
-                        ? RoutedJobs.sample(routedJob.next().value, CostModel.cost(result))
-                        : null;
-                if (sample != null) {
-                    context.forward(record.withValue(sample));
-                }
+            String routedJob = RoutedJobs.find(routed, record.key(), record.timestamp(), retentionMs);
+            CostSample sample = routedJob == null ? null : RoutedJobs.sample(routedJob, CostModel.cost(result));
+            if (sample != null) {
+                context.forward(record.withValue(sample));
             }
         }
 

@@ -32,7 +32,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.MDC;
 
 /**
@@ -180,16 +179,9 @@ final class RoutingTopology {
             }
         }
 
-        /**
-         * Looks both ways in record time: replicas' clocks differ, so a repeat may carry an earlier timestamp than
-         * the record that was routed.
-         */
         private String firstRoutedAs(String jobId, long timestamp) {
-            long from = Math.max(0, timestamp - retentionMs);
-            long to = timestamp > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : timestamp + retentionMs;
-            try (WindowStoreIterator<String> earlier = routed.fetch(jobId, from, to)) {
-                return earlier.hasNext() ? RoutedJobs.jobClass(earlier.next().value) : null;
-            }
+            String value = RoutedJobs.find(routed, jobId, timestamp, retentionMs);
+            return value == null ? null : RoutedJobs.jobClass(value);
         }
 
         /**

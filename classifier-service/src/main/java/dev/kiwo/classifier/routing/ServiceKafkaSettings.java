@@ -1,5 +1,6 @@
 package dev.kiwo.classifier.routing;
 
+import dev.kiwo.kafka.DefaultsFileEnvironmentPostProcessor;
 import dev.kiwo.kafka.KafkaDefaultsEnvironmentPostProcessor;
 import java.io.IOException;
 import java.io.Reader;
@@ -12,13 +13,10 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
-import org.springframework.core.io.ClassPathResource;
 
 /**
  * The Kafka client settings of the classifier service, read outside the application for the {@code routing}
@@ -72,14 +70,8 @@ final class ServiceKafkaSettings {
         // Only what is passed in: the command's own JVM has no -D settings to give, and a system property left by
         // whatever else runs in this JVM must not redirect it.
         sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-        try {
-            for (PropertySource<?> yaml : new YamlPropertySourceLoader().load(APPLICATION_YAML,
-                    new ClassPathResource(APPLICATION_YAML, ServiceKafkaSettings.class.getClassLoader()))) {
-                sources.addLast(yaml);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the classifier's " + APPLICATION_YAML, e);
-        }
+        DefaultsFileEnvironmentPostProcessor.addLast(environment, APPLICATION_YAML,
+                ServiceKafkaSettings.class.getClassLoader());
         new KafkaDefaultsEnvironmentPostProcessor().postProcessEnvironment(environment, null);
         // Placeholders such as the JAAS configuration's ${KAFKA_SASL_PASSWORD} resolve from the same sources.
         return Binder.get(environment).bindOrCreate("spring.kafka", KafkaProperties.class);
