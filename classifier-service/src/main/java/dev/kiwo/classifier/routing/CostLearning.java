@@ -186,15 +186,20 @@ final class CostLearning {
             CostSample sample = record.value();
             if (sample != null && model.observe(sample.fileSizeMb(), sample.pageCount(), sample.imageCount(),
                     sample.costMs()).isEmpty()) {
-                store.put(MODEL_KEY, model.state());
                 changed = true;
             }
         }
 
+        /**
+         * Saves and publishes the state once per interval in which it learned, not per result: encoding it costs
+         * far more than a learning step. A crash loses at most the results of the last interval.
+         */
         private void publish(long timestamp) {
             if (changed) {
+                CostModelState state = model.state();
+                store.put(MODEL_KEY, state);
                 context.forward(new Record<>(MODEL_KEY,
-                        serializer.serialize(Topics.JOBS_ROUTING_MODEL.name(), model.state()), timestamp));
+                        serializer.serialize(Topics.JOBS_ROUTING_MODEL.name(), state), timestamp));
                 changed = false;
             }
         }
