@@ -5,14 +5,13 @@ import dev.kiwo.classifier.model.CostModelSettings;
 import dev.kiwo.classifier.model.CostModelState;
 import dev.kiwo.classifier.model.CostSample;
 import dev.kiwo.classifier.model.SharedCostModel;
+import dev.kiwo.kafka.AtMostOncePer;
 import dev.kiwo.model.JobResult;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JsonSerde;
 import dev.kiwo.model.Topics;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -65,7 +64,6 @@ final class CostLearning {
     static final Serde<CostModelState> STATE_SERDE = new JsonSerde<>(CostModelState.class);
     private static final Serde<CostSample> SAMPLE_SERDE = new JsonSerde<>(CostSample.class);
     private static final Logger LOG = LoggerFactory.getLogger(CostLearning.class);
-    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private CostLearning() {
     }
@@ -99,7 +97,7 @@ final class CostLearning {
 
         private final Deserializer<JobResult> deserializer = Topics.JOBS_RESULTS.valueSerde().deserializer();
         private final long retentionMs;
-        private final AtomicLong nextWarningNanos = new AtomicLong(System.nanoTime());
+        private final AtMostOncePer warning = new AtMostOncePer(Duration.ofMinutes(1));
         private FixedKeyProcessorContext<String, CostSample> context;
         private WindowStore<String, String> routed;
 
@@ -137,9 +135,7 @@ final class CostLearning {
         }
 
         private void warnAtMostOncePerMinute(String jobId, SerializationException e) {
-            long due = nextWarningNanos.get();
-            long now = System.nanoTime();
-            if (now - due >= 0 && nextWarningNanos.compareAndSet(due, now + WARNING_INTERVAL_NANOS)) {
+            if (warning.due()) {
                 LOG.warn("Skipped a result the cost model cannot read (job {}): {}; further ones within a minute are "
                         + "skipped silently", jobId, e.getMessage());
             }

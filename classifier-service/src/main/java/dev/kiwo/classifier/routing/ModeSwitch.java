@@ -3,12 +3,12 @@ package dev.kiwo.classifier.routing;
 import dev.kiwo.classifier.decision.Classification;
 import dev.kiwo.classifier.decision.JobClassifier;
 import dev.kiwo.classifier.model.LearnedCostClassifier;
+import dev.kiwo.kafka.AtMostOncePer;
 import dev.kiwo.model.Job;
 import dev.kiwo.model.RoutingConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +22,13 @@ import org.slf4j.LoggerFactory;
 final class ModeSwitch implements JobClassifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModeSwitch.class);
-    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final JobClassifier rule;
     private final JobClassifier model;
     private final DecisionRecorder recorder;
     private final Counter modelErrors;
     /** A model that fails on every job must not write a line per job: at most one per minute. */
-    private final AtomicLong nextWarningNanos = new AtomicLong(System.nanoTime());
+    private final AtMostOncePer warning = new AtMostOncePer(Duration.ofMinutes(1));
 
     ModeSwitch(JobClassifier rule, JobClassifier model, DecisionRecorder recorder, MeterRegistry registry) {
         this.rule = rule;
@@ -83,9 +82,7 @@ final class ModeSwitch implements JobClassifier {
     }
 
     private void warn(Job job, String what) {
-        long due = nextWarningNanos.get();
-        long now = System.nanoTime();
-        if (now - due >= 0 && nextWarningNanos.compareAndSet(due, now + WARNING_INTERVAL_NANOS)) {
+        if (warning.due()) {
             LOG.warn("The model {} {} on job {}; the rule decides (further failures within a minute are only "
                     + "counted)", model.getClass().getName(), what, job.jobId());
         }

@@ -1,12 +1,12 @@
 package dev.kiwo.worker.results;
 
+import dev.kiwo.kafka.AtMostOncePer;
 import dev.kiwo.model.ClassifiedJob;
 import dev.kiwo.model.JobStatus;
 import dev.kiwo.model.JobStatusEvent;
 import dev.kiwo.model.Topics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -20,12 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class StatusEvents implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StatusEvents.class);
-    private static final long WARNING_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final Producer<String, JobStatusEvent> producer;
     private final String pool;
-    private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
+    private final AtMostOncePer warning = new AtMostOncePer(Duration.ofMinutes(1));
 
     /** @param producer a producer without a transactional id that never blocks a send for long */
     public StatusEvents(Producer<String, JobStatusEvent> producer, String pool) {
@@ -50,9 +49,7 @@ public final class StatusEvents implements AutoCloseable {
 
     /** One warning a minute at most: while the broker is away, every job would add one. */
     private void lost(String jobId, Exception failure) {
-        long now = System.nanoTime();
-        long next = nextWarning.get();
-        if (now - next >= 0 && nextWarning.compareAndSet(next, now + WARNING_INTERVAL_NANOS)) {
+        if (warning.due()) {
             log.warn("Could not publish the RUNNING event of job {} (further failures within a minute at DEBUG): {}",
                     jobId, failure.toString());
         } else {
